@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "dangjian.core",
     "dangjian.accounts",
     "dangjian.orgs",
+    "dangjian.audit",
+    "dangjian.notifications",
+    "dangjian.attachments",
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.accounts.models import Role, RoleAssignment, User
-from dangjian.core.audit import audit_record
+from dangjian.audit.services import audit_record
 from dangjian.core.scope import forget_grants
 from dangjian.core.services import require_perm
 

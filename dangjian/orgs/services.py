@@ -6,7 +6,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
-from dangjian.core.audit import audit_record, diff
+from dangjian.audit.services import audit_record, diff
 from dangjian.core.services import OutOfScope, require_perm, rule_field
 from dangjian.orgs.models import Organization, path_step
 from dangjian.rules import orgs as org_rules

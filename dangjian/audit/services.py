@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.core import context
-from dangjian.core.models import AuditChainHead, AuditEvent
+from dangjian.audit.models import AuditChainHead, AuditEvent
 
 GENESIS = "0" * 64
 _HASHED_FIELDS = (

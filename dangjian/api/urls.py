@@ -1,0 +1,3 @@
+"""/api/: v1 resources, OpenAPI schema and offline docs."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+// Dangjian UI shell behaviour.
