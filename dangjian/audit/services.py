@@ -15,8 +15,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from dangjian.core import context
 from dangjian.audit.models import AuditChainHead, AuditEvent
+from dangjian.core import context
 
 GENESIS = "0" * 64
 _HASHED_FIELDS = (
