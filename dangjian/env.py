@@ -115,6 +115,15 @@ def database_from_url(url: str, base_dir) -> dict:
         "OPTIONS": options,
     }
     if engine.endswith("mysql"):
+        _use_pymysql()
         config["OPTIONS"] = {"charset": "utf8mb4", **options}
         config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
     return config
+
+
+def _use_pymysql() -> None:
+    """Serve Django's MySQL backend with PyMySQL: pure Python, so no compiler or client
+    libraries are needed to reach MariaDB/MySQL (and compatible domestic databases)."""
+    import pymysql
+
+    pymysql.install_as_MySQLdb()
