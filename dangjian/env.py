@@ -127,3 +127,22 @@ def _use_pymysql() -> None:
     import pymysql
 
     pymysql.install_as_MySQLdb()
+
+
+def check_fernet_keys(name: str, keys: list[str]) -> list[str]:
+    """Each key must be 32 url-safe base64-encoded bytes (what Fernet.generate_key() prints)."""
+    import base64
+    import binascii
+
+    for index, key in enumerate(keys, start=1):
+        try:
+            raw = base64.urlsafe_b64decode(key.encode())
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) != 32:
+            raise ImproperlyConfigured(
+                f"Environment variable {name}: key #{index} is not a Fernet key (32 url-safe "
+                "base64 bytes); generate one with: python -c 'from cryptography.fernet import "
+                "Fernet; print(Fernet.generate_key().decode())'"
+            )
+    return keys

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from dangjian.env import (
+    check_fernet_keys,
     database_from_url,
     env_bool,
     env_int,
@@ -40,7 +41,9 @@ if not DEBUG:
             "print(Fernet.generate_key().decode())')."
         )
 SECRET_KEY = SECRET_KEY or _DEV_SECRET
-FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [_DEV_FIELD_KEY]
+FIELD_ENCRYPTION_KEYS = check_fernet_keys(
+    "FIELD_ENCRYPTION_KEY", FIELD_ENCRYPTION_KEYS or [_DEV_FIELD_KEY]
+)
 # Keys the audit hash chain (HMAC); separate so rotating SECRET_KEY never breaks verification.
 AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY") or ("audit:" + FIELD_ENCRYPTION_KEYS[0])
 
