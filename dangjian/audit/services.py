@@ -13,6 +13,7 @@ from datetime import UTC
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from dangjian.audit.models import AuditChainHead, AuditEvent
@@ -91,29 +92,66 @@ def diff(old: dict, new: dict) -> dict:
 class ChainBreak:
     seq: int
     reason: str
+    # missing | unlinked | altered | deleted_tail | uncovered — lets the viewer explain it.
+    kind: str = ""
 
 
 def verify_chain(batch_size: int = 2000) -> ChainBreak | None:
     """Walk the chain in order; return the first broken link, or None if it is intact."""
-    expected_seq, prev = 1, GENESIS
-    last = None
-    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=batch_size):
-        if event.seq != expected_seq:
-            return ChainBreak(
-                expected_seq, f"event #{expected_seq} is missing (next found is #{event.seq})"
-            )
-        if event.prev_hash != prev:
-            return ChainBreak(
-                event.seq, f"event #{event.seq} does not link to event #{event.seq - 1}"
-            )
-        if event_hash(event) != event.hash:
-            return ChainBreak(event.seq, f"event #{event.seq} was altered after it was written")
-        prev, expected_seq, last = event.hash, expected_seq + 1, event
+    return chain_status(batch_size).broken
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    checked: int  # events verified before the walk stopped
+    broken: ChainBreak | None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken is None
+
+
+def chain_status(batch_size: int = 2000) -> ChainStatus:
+    """Verify the whole chain; report how many events were checked and the first break.
+
+    The head is read first and only events up to it are walked, so events appended while the
+    walk runs are neither checked nor mistaken for a deletion.
+    """
     head = AuditChainHead.objects.filter(id=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, "")
+    expected_seq, prev = 1, GENESIS
+    last = None
+    events = AuditEvent.objects.filter(seq__lte=head_seq).order_by("seq")
+    for event in events.iterator(chunk_size=batch_size):
+        checked = expected_seq - 1
+        if event.seq != expected_seq:
+            return ChainStatus(checked, ChainBreak(
+                expected_seq, f"event #{expected_seq} is missing (next found is #{event.seq})",
+                "missing",
+            ))  # fmt: skip
+        if event.prev_hash != prev:
+            return ChainStatus(checked, ChainBreak(
+                event.seq, f"event #{event.seq} does not link to event #{event.seq - 1}",
+                "unlinked",
+            ))  # fmt: skip
+        if event_hash(event) != event.hash:
+            return ChainStatus(checked, ChainBreak(
+                event.seq, f"event #{event.seq} was altered after it was written",
+                "altered",
+            ))  # fmt: skip
+        prev, expected_seq, last = event.hash, expected_seq + 1, event
     last_seq = last.seq if last else 0
     if head_seq != last_seq or (last and head_hash != last.hash):
-        return ChainBreak(
-            last_seq + 1, f"events after #{last_seq} were deleted (chain head is #{head_seq})"
-        )
-    return None
+        return ChainStatus(last_seq, ChainBreak(
+            last_seq + 1, f"events after #{last_seq} were deleted (chain head is #{head_seq})",
+            "deleted_tail",
+        ))  # fmt: skip
+    newest = AuditEvent.objects.aggregate(newest=Max("seq"))["newest"] or 0
+    if newest > head_seq:  # appended since we started, or a head rolled back or removed
+        head = AuditChainHead.objects.filter(id=1).first()
+        if head is None or head.seq < newest:
+            return ChainStatus(last_seq, ChainBreak(
+                head_seq + 1, f"event #{head_seq + 1} and later are not covered by the chain head",
+                "uncovered",
+            ))  # fmt: skip
+    return ChainStatus(last_seq, None)
