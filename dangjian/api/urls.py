@@ -1,3 +1,30 @@
-"""/api/: v1 resources, OpenAPI schema and offline docs."""
+"""/api/: v1 resources, OpenAPI schema and offline docs (assets from drf-spectacular-sidecar)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.routers import DefaultRouter
+
+from dangjian.orgs.api import OrgViewSet
+
+router = DefaultRouter()
+router.register("orgs", OrgViewSet, basename="org")
+
+v1 = [
+    *router.urls,
+    # path("", include("dangjian.accounts.api")),  # TEMP until accounts/api.py exists
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
+        name="api-schema",
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[IsAuthenticated]),
+        name="api-docs",
+    ),
+]

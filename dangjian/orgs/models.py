@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +78,9 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("orgs:detail", kwargs={"pk": self.pk})
+
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
@@ -146,3 +150,7 @@ class CommitteeMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_post_display()} {self.name}"
+
+    def is_current(self, today: date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.term_start <= today and (self.term_end is None or self.term_end >= today)
