@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
@@ -10,5 +11,43 @@ class AccountsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from dangjian.accounts.roles import sync_builtin_roles
+        from dangjian.core import home, navigation
 
         post_migrate.connect(sync_builtin_roles, sender=self)
+        navigation.register(
+            navigation.NavEntry(
+                key="accounts.users",
+                label=_("Users"),
+                url_name="accounts:user_list",
+                icon="people",
+                permission="accounts.manage",
+                order=900,
+            )
+        )
+        navigation.register(
+            navigation.NavEntry(
+                key="accounts.security",
+                label=_("Security"),
+                url_name="accounts:security",
+                icon="shield-lock",
+                permission="security.manage",
+                order=910,
+            )
+        )
+        home.register(
+            home.HomePanel(
+                key="accounts.last_login",
+                title=_("Last sign-in"),
+                template="accounts/home_last_login.html",
+                context=last_login_panel,
+                order=1,
+            )
+        )
+
+
+def last_login_panel(request) -> dict | None:
+    """Home-page panel: when and where the user signed in before this session."""
+    from dangjian.accounts.views import last_login_text
+
+    text = last_login_text(request.user)
+    return {"last_login_text": text} if text else None

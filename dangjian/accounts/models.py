@@ -109,3 +109,56 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.role} @ {self.org}"
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in (web or API). Kept in the database so every process counts the same
+    failures; `username` is the attempted name, lowercased, whether or not such an account
+    exists (the answer to the caller never tells them apart)."""
+
+    username = models.CharField(_("attempted username"), max_length=150)
+    ip = models.CharField(_("IP address"), max_length=45, blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        indexes = [
+            models.Index(fields=["username", "at"]),
+            models.Index(fields=["ip", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.ip} {self.at:%Y-%m-%d %H:%M}"
+
+
+class LockKind(models.TextChoices):
+    ACCOUNT = "account", _("Account")
+    IP = "ip", _("IP address")
+
+
+class LoginLock(models.Model):
+    """Lockout state of one username or one IP address (one row per key).
+
+    Failures are counted from `counted_from` (moved forward by a lock, a manual unlock or, for
+    accounts, a successful sign-in) within the failure window; the key is locked while
+    `locked_until` is in the future.
+    """
+
+    kind = models.CharField(_("kind"), max_length=10, choices=LockKind.choices)
+    key = models.CharField(_("username or IP address"), max_length=150)
+    counted_from = models.DateTimeField(_("failures counted from"), null=True, blank=True)
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in lock")
+        verbose_name_plural = _("sign-in locks")
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="login_lock_unique")]
+        indexes = [models.Index(fields=["locked_until"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key}"
+
+    def is_active(self, now=None) -> bool:
+        return bool(self.locked_until and self.locked_until > (now or timezone.now()))
