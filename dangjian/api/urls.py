@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
+from dangjian.api import schema  # noqa: F401 - registers the schema extensions
 from dangjian.orgs.api import OrgViewSet
 
 router = DefaultRouter()

@@ -1,7 +1,8 @@
 """/api/v1/orgs/: the organization tree over the API. Writes go through the same services."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -33,6 +34,7 @@ class OrgSerializer(serializers.ModelSerializer):
         return org.term_status()
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ManagedOrgField(serializers.PrimaryKeyRelatedField):
     """An organization id the caller manages; anything else reads as 'does not exist'."""
 

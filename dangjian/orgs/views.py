@@ -31,6 +31,7 @@ def _date(value):
 class OrgListView(ScopedListView):
     model = Organization
     action = "orgs.view"
+    search_fields = list(selectors.SEARCH_FIELDS)
     filterset_class = OrgFilter
     export_name = "organizations"
     export_columns = [
