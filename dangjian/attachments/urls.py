@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from dangjian.attachments import views
 
 app_name = "attachments"
-urlpatterns: list = []
+urlpatterns = [
+    path("<uuid:uid>/", views.download, name="download"),
+]
