@@ -13,7 +13,7 @@ router.register("orgs", OrgViewSet, basename="org")
 
 v1 = [
     *router.urls,
-    # path("", include("dangjian.accounts.api")),  # TEMP until accounts/api.py exists
+    path("", include("dangjian.accounts.api")),
 ]
 
 urlpatterns = [
