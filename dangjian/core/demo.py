@@ -490,6 +490,10 @@ def create_demo_accounts() -> list[str]:
             org = Organization.objects.get(code=org_code)
             role_assign(actor=None, user=user, role=roles[code], org=org,
                         valid_from=ASSIGNMENTS_FROM)  # fmt: skip
+        if spec.main_role == "branch_secretary":  # the demo secretary chairs branch A
+            CommitteeMember.objects.filter(
+                org__code=spec.roles[0][1], post=CommitteePost.SECRETARY
+            ).update(name=spec.name, user=user)
         if any(roles[code].requires_2fa for code, _ in spec.roles):
             TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, key=DEMO_TOTP_KEY,
                                       confirmed=True)  # fmt: skip

@@ -97,7 +97,8 @@ def test_committee_terms_show_ended_and_ending_reminders(db):
     branch_a = Organization.objects.get(code=demo.branch_a_code())
     assert branch_a.term_status() == "ending"
     secretary = CommitteeMember.objects.get(org=branch_a, post="secretary")
-    assert secretary.user is not None and secretary.term_end == branch_a.term_end
+    assert secretary.user.username == "demo_secretary" and secretary.name == secretary.user.name
+    assert secretary.term_end == branch_a.term_end
 
 
 def test_seed_is_idempotent_and_audited_once(seeded):
