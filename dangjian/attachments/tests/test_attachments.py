@@ -97,6 +97,7 @@ def test_oversize_is_refused_naming_the_limit(personas, tree, settings):
         store(personas, tree, samples.PDF + b"0" * (1024 * 1024), "big.pdf")
     assert caught.value.code == "too_large"
     assert "1 MB" in caught.value.messages[0]
+    assert "超过" in caught.value.messages[0]  # field errors are Chinese
 
 
 def test_an_empty_file_is_refused(personas, tree):
