@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.orgs.models import Organization, OrgKind
 from dangjian.orgs.selectors import org_search, term_q
@@ -12,7 +13,10 @@ TERM_CHOICES = [
     ("ended", _("Term ended")),
     ("ending", _("Term ending within 90 days")),
 ]
-ACTIVE_CHOICES = [("1", _("Active")), ("0", _("Deactivated"))]
+ACTIVE_CHOICES = [
+    ("1", pgettext_lazy("organization", "Active")),
+    ("0", pgettext_lazy("organization", "Deactivated")),
+]
 
 
 def _select():
@@ -20,13 +24,17 @@ def _select():
 
 
 class OrgFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=OrgKind.choices, widget=_select())
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=OrgKind.choices, widget=_select(), empty_label=_("All")
+    )
     term = django_filters.ChoiceFilter(
-        label=_("Term"), choices=TERM_CHOICES, method="filter_term", widget=_select()
-    )
+        label=_("Term"), choices=TERM_CHOICES, method="filter_term", widget=_select(),
+        empty_label=_("All"),
+    )  # fmt: skip
     active = django_filters.ChoiceFilter(
-        label=_("Status"), choices=ACTIVE_CHOICES, method="filter_active", widget=_select()
-    )
+        label=_("Status"), choices=ACTIVE_CHOICES, method="filter_active", widget=_select(),
+        empty_label=_("All"),
+    )  # fmt: skip
 
     class Meta:
         model = Organization

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.scope import ScopedManager
 
@@ -38,7 +39,7 @@ class Organization(models.Model):
     """
 
     code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("organization", "name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=OrgKind.choices)
     unit = models.CharField(_("work unit"), max_length=100, blank=True)
@@ -55,7 +56,7 @@ class Organization(models.Model):
     founded_on = models.DateField(_("founding date"), null=True, blank=True)
     term_start = models.DateField(_("current term start"), null=True, blank=True)
     term_end = models.DateField(_("current term end"), null=True, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("organization", "active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

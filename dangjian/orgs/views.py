@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from dangjian.core.lists import ScopedListView
@@ -36,7 +36,7 @@ class OrgListView(ScopedListView):
     export_name = "organizations"
     export_columns = [
         (gettext_lazy("Code"), "code"),
-        (gettext_lazy("Name"), "name"),
+        (pgettext_lazy("organization", "Name"), "name"),
         (gettext_lazy("Short name"), "short_name"),
         (gettext_lazy("Kind"), lambda o: str(o.get_kind_display())),
         (gettext_lazy("Parent organization"), lambda o: o.parent.name if o.parent else ""),
@@ -44,7 +44,10 @@ class OrgListView(ScopedListView):
         (gettext_lazy("Founding date"), lambda o: _date(o.founded_on)),
         (gettext_lazy("Term start"), lambda o: _date(o.term_start)),
         (gettext_lazy("Term end"), lambda o: _date(o.term_end)),
-        (gettext_lazy("Active"), lambda o: str(_("Yes") if o.is_active else _("No"))),
+        (
+            pgettext_lazy("organization", "Active"),
+            lambda o: str(_("Yes") if o.is_active else _("No")),
+        ),
     ]
 
     def base_queryset(self):

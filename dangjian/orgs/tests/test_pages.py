@@ -112,7 +112,7 @@ def test_list_htmx_request_renders_only_the_results(admin_client, tree):
     response = admin_client.get(
         reverse("orgs:list"), {"q": "综采"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="list-results"
     )
-    assert [t.name for t in response.templates][0] == "orgs/organization_list_results.html"
+    assert response.templates[0].name == "orgs/organization_list_results.html"
     assert "<form" not in response.content.decode()
 
 
@@ -333,3 +333,10 @@ def test_pages_use_a_constant_number_of_queries(admin_client, tree, name):
     few = _queries(admin_client, url)
     _grow(tree, 30)
     assert _queries(admin_client, url) == few
+
+
+def test_the_menu_shows_organizations_to_those_who_may_view_them(personas):
+    from dangjian.core.navigation import navigation_for
+
+    assert "orgs" in [item["key"] for item in navigation_for(personas.member_a)]
+    assert "orgs" not in [item["key"] for item in navigation_for(personas.outsider)]
