@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench` (or `make bench`). Results are recorded in bench/results.md."""
