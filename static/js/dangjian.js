@@ -82,10 +82,12 @@
     el.addEventListener("hidden.bs.toast", function () {
       el.parentNode && el.parentNode.removeChild(el);
     });
+    // At most three at once, so a burst of failures cannot cover a phone screen.
+    while (box.children.length > 3) box.removeChild(box.firstChild);
     if (window.bootstrap && window.bootstrap.Toast) {
-      // Errors stay until closed; good news goes away after 6 s.
-      var autohide = level === "success" || level === "info";
-      window.bootstrap.Toast.getOrCreateInstance(el, { autohide: autohide, delay: 6000 }).show();
+      // Problems stay longer (12 s) than good news (6 s); both have a close button.
+      var delay = level === "success" || level === "info" ? 6000 : 12000;
+      window.bootstrap.Toast.getOrCreateInstance(el, { autohide: true, delay: delay }).show();
     } else {
       el.classList.add("show");
     }
