@@ -65,7 +65,10 @@ class TokenView(APIView):
         request=TokenRequestSerializer,
         responses={
             200: TokenResponseSerializer,
-            400: OpenApiResponse(description="Field errors, or wrong username or password"),
+            400: OpenApiResponse(
+                description="{errors: {field: [messages]}}: missing fields, wrong username or "
+                "password (non_field_errors), missing or wrong two-factor code (otp)"
+            ),
             403: ErrorSerializer,
             429: LockedSerializer,
         },
@@ -88,26 +91,26 @@ class TokenView(APIView):
             )
             response["Retry-After"] = str(max(int(exc.seconds_left()), 1))
             return response
-        except ValidationError as exc:
-            return Response({"non_field_errors": exc.messages}, status=400)
-        refusal = self._two_factor_refusal(user, values.get("otp", ""))
+        # A ValidationError (wrong username or password) propagates: the API's exception
+        # handler answers 400 {"errors": {"non_field_errors": [...]}}.
+        refusal = self._refusal(user, values.get("otp", ""))
         if refusal is not None:
             return refusal
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
     @staticmethod
-    def _two_factor_refusal(user, otp: str):
+    def _refusal(user, otp: str):
+        """The steps a browser sign-in would still demand, checked before a token is issued."""
         if user_has_two_factor(user):
             if not otp:
-                return Response(
-                    {"otp": [_("Enter the 6-digit code from your authenticator app.")]},
-                    status=400,
+                raise serializers.ValidationError(
+                    {"otp": [_("Enter the 6-digit code from your authenticator app.")]}
                 )
             try:
                 services.totp_verify(actor=user, token=otp)
             except ValidationError as exc:
-                return Response({"otp": exc.messages}, status=400)
+                raise serializers.ValidationError({"otp": exc.messages}) from exc
             return None
         if user_requires_two_factor(user):
             return Response(
@@ -115,6 +118,15 @@ class TokenView(APIView):
                     "detail": _(
                         "Your roles require two-factor authentication: set it up by signing "
                         "in on the website first."
+                    )
+                },
+                status=403,
+            )
+        if user.must_change_password:
+            return Response(
+                {
+                    "detail": _(
+                        "Your password is temporary: change it by signing in on the website first."
                     )
                 },
                 status=403,

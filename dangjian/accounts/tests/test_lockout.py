@@ -120,9 +120,7 @@ def test_attempts_while_locked_do_not_extend_the_lock(client, member):
     assert LoginLock.objects.get(kind=LockKind.ACCOUNT).locked_until == until
 
 
-def test_failures_behind_a_trusted_proxy_count_against_the_forwarded_address(
-    client, db, settings
-):
+def test_failures_behind_a_trusted_proxy_count_against_the_forwarded_address(client, db, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     for n in range(LIMIT):
         response = sign_in(
