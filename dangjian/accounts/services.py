@@ -416,18 +416,24 @@ def totp_device_start(*, actor: User) -> TOTPDevice:
     return device
 
 
-@transaction.atomic
+def _two_factor_failed(actor: User) -> ValidationError:
+    """Audit a wrong code in its own transaction (it must survive the error) and describe it."""
+    with transaction.atomic():
+        audit_record(actor=actor, action="accounts.2fa_failed", target=actor)
+    return ValidationError({"token": _("The code is incorrect or has expired.")})
+
+
 def totp_device_confirm(*, actor: User, device: TOTPDevice, token: str) -> TOTPDevice:
     """Confirm a new authenticator with a code it shows; replaces any previous device."""
     if device.user_id != actor.pk or device.confirmed:
         raise ValidationError({"token": _("This set-up has expired; please start again.")})
-    if not device.verify_token(token):
-        audit_record(actor=actor, action="accounts.2fa_failed", target=actor)
-        raise ValidationError({"token": _("The code is incorrect or has expired.")})
-    TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    audit_record(actor=actor, action="accounts.2fa_enabled", target=actor)
+    if not device.verify_token(token):  # records django-otp's throttling itself
+        raise _two_factor_failed(actor)
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_record(actor=actor, action="accounts.2fa_enabled", target=actor)
     return device
 
 
@@ -440,9 +446,7 @@ def totp_verify(*, actor: User, token: str) -> TOTPDevice:
         verified = verify_token(actor, device.persistent_id, token)
         if verified is not None:
             return verified
-    with transaction.atomic():
-        audit_record(actor=actor, action="accounts.2fa_failed", target=actor)
-    raise ValidationError({"token": _("The code is incorrect or has expired.")})
+    raise _two_factor_failed(actor)
 
 
 def _remove_devices(user: User) -> int:

@@ -173,6 +173,7 @@ def test_a_wrong_setup_code_is_a_field_error_and_nothing_is_confirmed(client, pe
     assert "验证码不正确" in response.content.decode()
     device.refresh_from_db()
     assert not device.confirmed
+    assert AuditEvent.objects.filter(action="accounts.2fa_failed", actor_id=admin.pk).exists()
 
 
 def test_the_setup_code_must_be_six_digits(client, personas):
