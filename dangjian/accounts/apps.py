@@ -11,7 +11,7 @@ class AccountsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from dangjian.accounts.roles import sync_builtin_roles
-        from dangjian.core import home, navigation
+        from dangjian.core import navigation
 
         post_migrate.connect(sync_builtin_roles, sender=self)
         navigation.register(
@@ -34,20 +34,3 @@ class AccountsConfig(AppConfig):
                 order=910,
             )
         )
-        home.register(
-            home.HomePanel(
-                key="accounts.last_login",
-                title=_("Last sign-in"),
-                template="accounts/home_last_login.html",
-                context=last_login_panel,
-                order=1,
-            )
-        )
-
-
-def last_login_panel(request) -> dict | None:
-    """Home-page panel: when and where the user signed in before this session."""
-    from dangjian.accounts.views import last_login_text
-
-    text = last_login_text(request.user)
-    return {"last_login_text": text} if text else None

@@ -1,8 +1,6 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
-
 from dangjian.accounts.models import User
 from dangjian.audit.models import AuditEvent
 from dangjian.core.testing import PASSWORD
@@ -96,11 +94,8 @@ def test_a_signed_in_user_visiting_the_login_page_goes_home(client, member):
     assert client.get(LOGIN_URL)["Location"] == "/"
 
 
-def test_the_previous_login_is_offered_to_the_home_page(rf, member):
-    from dangjian.accounts.apps import last_login_panel
-
-    member.previous_login_at = timezone.now()
-    member.previous_login_ip = "10.1.1.1"
-    request = rf.get("/")
-    request.user = member
-    assert "来自 10.1.1.1" in str(last_login_panel(request)["last_login_text"])
+def test_the_home_page_shows_the_previous_sign_in(client, member):
+    sign_in(client, member.username, REMOTE_ADDR="10.6.6.6")
+    client.post("/accounts/logout/")
+    sign_in(client, member.username, REMOTE_ADDR="10.7.7.7")
+    assert "10.6.6.6" in client.get("/").content.decode()
