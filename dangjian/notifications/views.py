@@ -42,7 +42,9 @@ def mark_read(request, pk: int):
         raise Http404
     notification_mark_read(actor=request.user, notification=notification)
     if request.headers.get("HX-Request"):
-        return render(request, "notifications/notification_item.html", {"n": notification})
+        response = render(request, "notifications/notification_item.html", {"n": notification})
+        response["HX-Trigger"] = "notifications-changed"  # lets the shell refresh the badge
+        return response
     return redirect(safe_link(request.POST.get("next", "")) or "notifications:list")
 
 

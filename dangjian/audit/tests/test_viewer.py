@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -147,3 +149,17 @@ def test_verify_names_the_altered_event(auditor, events):
     assert "alert-danger" in response.text
     assert f"事件 #{seq} 在写入后被篡改" in response.text
     assert auditor.get(reverse("audit:verify")).status_code == 200
+
+
+def test_list_queries_do_not_grow_with_rows(auditor, events, tree):
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert auditor.get(LIST).status_code == 200
+        return len(queries)
+
+    count_queries()  # the first request also refreshes session bookkeeping
+    before = count_queries()
+    for number in range(30):
+        audit_record(actor=None, action="vt.more", target=tree.branch_b, org=tree.branch_b,
+                     changes={"n": number})  # fmt: skip
+    assert count_queries() == before

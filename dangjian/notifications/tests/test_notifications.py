@@ -1,7 +1,9 @@
 import pytest
 from django.core import mail
+from django.db import connection
 from django.template import Context, Template
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dangjian.core.testing import login_as
@@ -125,6 +127,7 @@ def test_mark_read_via_htmx_returns_the_item(client, member):
                            HTTP_HX_REQUEST="true")  # fmt: skip
     assert response.status_code == 200
     assert f'id="notification-{note.pk}"' in response.text
+    assert response["HX-Trigger"] == "notifications-changed"
     note.refresh_from_db()
     assert note.is_read
 
@@ -174,3 +177,19 @@ def test_unread_panel_shows_on_home(client, member):
 
 def test_anonymous_is_sent_to_sign_in(client, db):
     assert client.get(LIST).status_code == 302
+
+
+def test_list_queries_do_not_grow_with_rows(client, member, personas):
+    notify(recipients=[member], title="一", actor=personas.secretary_a)
+    login_as(client, member)
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(LIST).status_code == 200
+        return len(queries)
+
+    count_queries()  # the first request also refreshes session bookkeeping
+    before = count_queries()
+    for number in range(15):
+        notify(recipients=[member], title=f"通知{number}", actor=personas.committee_admin)
+    assert count_queries() == before
