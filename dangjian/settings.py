@@ -50,6 +50,8 @@ AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY") or ("audit:" + FIELD_ENCRYPTION_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_NAME = env_str("SITE_NAME", "党建信息化平台")
+# The platform's own address (https://dangjian.example.cn), for absolute links in e-mails.
+SITE_URL = (env_url("SITE_URL", {"http", "https"}) or "").rstrip("/")
 # Number of reverse proxies in front of the app whose X-Forwarded-For we trust (0 = none).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
