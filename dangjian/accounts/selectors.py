@@ -43,7 +43,8 @@ def login_lock_for(*, username_key: str, ip: str, now=None) -> LoginLock | None:
         q |= Q(kind=LockKind.IP, key=ip)
     return (
         LoginLock.objects.filter(q, locked_until__gt=now or timezone.now())
-        .order_by("-locked_until")
+        # On a tie the account lock wins ("account" < "ip"): its message is the one users expect.
+        .order_by("-locked_until", "kind")
         .first()
     )
 
