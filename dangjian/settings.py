@@ -40,11 +40,15 @@ if not DEBUG:
             "(generate one: python -c 'from cryptography.fernet import Fernet; "
             "print(Fernet.generate_key().decode())')."
         )
+    if not env_str("AUDIT_CHAIN_KEY"):
+        # Deriving it from the field key would tie the audit chain to that key's rotation.
+        raise ImproperlyConfigured("AUDIT_CHAIN_KEY must be set when DEBUG is false.")
 SECRET_KEY = SECRET_KEY or _DEV_SECRET
 FIELD_ENCRYPTION_KEYS = check_fernet_keys(
     "FIELD_ENCRYPTION_KEY", FIELD_ENCRYPTION_KEYS or [_DEV_FIELD_KEY]
 )
-# Keys the audit hash chain (HMAC); separate so rotating SECRET_KEY never breaks verification.
+# Keys the audit hash chain (HMAC); its own key so rotating SECRET_KEY or the field key never
+# breaks verification. The derived default is for development only.
 AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY") or ("audit:" + FIELD_ENCRYPTION_KEYS[0])
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])

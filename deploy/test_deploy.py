@@ -30,6 +30,7 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "deploy-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    "AUDIT_CHAIN_KEY": "deploy-test-audit-chain-key-0123456789",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "DJANGO_SETTINGS_MODULE": "dangjian.settings",
 }

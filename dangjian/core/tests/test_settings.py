@@ -24,6 +24,7 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "a-real-secret-key-for-this-test-only-0123456789abcdefghij",
     "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    "AUDIT_CHAIN_KEY": "a-long-random-audit-chain-key-for-this-test-only",
 }
 START = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
 
@@ -50,6 +51,8 @@ def start(**env: str) -> subprocess.CompletedProcess:
         ({"LOGIN_FAILURE_LIMIT": "five"}, "LOGIN_FAILURE_LIMIT"),
         ({"DEBUG": "false"}, "SECRET_KEY"),
         ({"DEBUG": "false", "SECRET_KEY": PRODUCTION["SECRET_KEY"]}, "FIELD_ENCRYPTION_KEY"),
+        ({**PRODUCTION, "AUDIT_CHAIN_KEY": ""}, "AUDIT_CHAIN_KEY"),
+        ({**PRODUCTION, "FIELD_ENCRYPTION_KEY": "not-a-fernet-key"}, "FIELD_ENCRYPTION_KEY"),
     ],
 )
 def test_bad_or_missing_setting_stops_start_up_naming_it(env, named):
