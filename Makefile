@@ -46,7 +46,7 @@ e2e: install-dev catalogue
 
 # Regenerate the zh_Hans catalogues from the source strings (needs GNU gettext: apt-get install gettext).
 messages: install-dev
-	$(PY) manage.py makemessages -l zh_Hans --no-location --ignore='.venv/*' --ignore='static/*' --ignore='var/*'
+	$(PY) manage.py makemessages -l zh_Hans --no-location --no-obsolete --ignore='.venv/*' --ignore='static/*' --ignore='var/*'
 
 lint: install-dev
 	$(BIN)/ruff check .

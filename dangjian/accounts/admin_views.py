@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dangjian.accounts import services
-from dangjian.accounts.display import datetime_text
 from dangjian.accounts.filters import UserFilter
 from dangjian.accounts.forms import (
     RoleAssignForm,
@@ -29,6 +28,7 @@ from dangjian.accounts.forms import (
 )
 from dangjian.accounts.models import LoginFailure, LoginLock, RoleAssignment, User
 from dangjian.accounts.selectors import active_login_locks, user_has_two_factor
+from dangjian.core.dates import cn_datetime
 from dangjian.core.lists import ScopedListView
 from dangjian.core.services import require_perm
 from dangjian.orgs.models import Organization
@@ -85,7 +85,7 @@ class UserListView(ScopedListView):
         (gettext_lazy("Name"), "name"),
         (gettext_lazy("Active"), lambda u: _("Yes") if u.is_active else _("No")),
         (gettext_lazy("Roles"), _role_text),
-        (gettext_lazy("Last sign-in"), lambda u: datetime_text(u.last_login)),
+        (gettext_lazy("Last sign-in"), lambda u: cn_datetime(u.last_login)),
         (gettext_lazy("Last sign-in IP"), "last_login_ip"),
     ]
 

@@ -17,10 +17,10 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from dangjian.accounts.display import unlock_time_text
 from dangjian.accounts.models import LockKind, LoginFailure, LoginLock, Role, RoleAssignment, User
 from dangjian.accounts.selectors import login_lock_for, user_requires_two_factor
 from dangjian.audit.services import audit_record
+from dangjian.core.dates import cn_clock
 from dangjian.core.scope import forget_grants
 from dangjian.core.services import require_perm
 
@@ -249,7 +249,7 @@ class AccountLocked(Exception):
 
     @property
     def message(self) -> str:
-        when = unlock_time_text(self.unlock_at)
+        when = cn_clock(self.unlock_at)
         if self.kind == LockKind.IP:
             return _(
                 "Too many failed sign-ins from this address; please try again after %(time)s."

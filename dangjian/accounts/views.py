@@ -23,7 +23,6 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 
 from dangjian.accounts import services
-from dangjian.accounts.display import datetime_text
 from dangjian.accounts.forms import (
     ConfirmPasswordForm,
     LoginForm,
@@ -50,18 +49,6 @@ def safe_next(request: HttpRequest, default: str = settings.LOGIN_REDIRECT_URL, 
         ):
             return candidate
     return default
-
-
-def last_login_text(user) -> str:
-    """'上次登录：2026年11月20日 08:30，来自 10.1.2.3' — the sign-in before this one."""
-    if not user.previous_login_at:
-        return ""
-    if user.previous_login_ip:
-        return _("Last sign-in: %(when)s from %(ip)s") % {
-            "when": datetime_text(user.previous_login_at),
-            "ip": user.previous_login_ip,
-        }
-    return _("Last sign-in: %(when)s") % {"when": datetime_text(user.previous_login_at)}
 
 
 def login_view(request):
@@ -108,7 +95,6 @@ def profile(request):
     user = request.user
     context = {
         "assignments": current_assignments(user),
-        "last_login_text": last_login_text(user),
         "two_factor_enabled": user_has_two_factor(user),
         "two_factor_required": user_requires_two_factor(user),
     }

@@ -55,7 +55,7 @@ def test_signing_in_moves_the_last_login_to_previous_and_records_the_address(cli
     assert member.last_login_ip == "10.8.8.8"
     assert member.last_login > earlier
     profile = client.get("/accounts/profile/").content.decode()
-    assert "上次登录：2026年11月20日 08:30，来自 10.1.2.3" in profile
+    assert "2026年11月20日 08:30（10.1.2.3）" in profile
 
 
 def test_a_first_sign_in_says_so_on_the_profile(client, member):

@@ -12,40 +12,16 @@ Tags
         would succeed; lets the shell degrade while an app's tag library does not exist yet.
 """
 
-import datetime
-
 from django import template
-from django.utils import timezone
+
+from dangjian.core import dates
 
 register = template.Library()
 
 
-def _local(value):
-    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        return timezone.localtime(value)
-    return value
-
-
-@register.filter
-def cn_date(value) -> str:
-    """2026年11月21日 — the prose date format of ARCHITECTURE.md §7."""
-    if value in (None, ""):
-        return ""
-    if not isinstance(value, datetime.date):
-        return str(value)
-    value = _local(value)
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
-@register.filter
-def cn_datetime(value) -> str:
-    """2026年11月21日 08:30 (local time)."""
-    if value in (None, ""):
-        return ""
-    if not isinstance(value, datetime.datetime):
-        return cn_date(value)
-    value = _local(value)
-    return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
+register.filter("cn_date", dates.cn_date)
+register.filter("cn_datetime", dates.cn_datetime)
+register.filter("cn_weekday", dates.cn_weekday)
 
 
 @register.simple_tag
@@ -57,17 +33,6 @@ def has_template_library(name: str) -> bool:
         if name in libraries:
             return True
     return False
-
-
-_WEEKDAYS = "一二三四五六日"
-
-
-@register.filter
-def cn_weekday(value) -> str:
-    """星期六"""
-    if not isinstance(value, datetime.date):
-        return ""
-    return "星期" + _WEEKDAYS[_local(value).weekday()]
 
 
 @register.simple_tag(takes_context=True)
