@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "dangjian.audit",
     "dangjian.notifications",
     "dangjian.attachments",
+    "dangjian.members",
+    "dangjian.transfers",
 ]
 
 MIDDLEWARE = [

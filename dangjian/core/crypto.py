@@ -42,7 +42,7 @@ class EncryptedTextField(models.TextField):
     with a `lookup_hash` column for exact lookups."""
 
     def from_db_value(self, value, expression, connection):
-        return None if value in (None, "") else decrypt(value)
+        return value if value in (None, "") else decrypt(value)
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
