@@ -6,6 +6,8 @@ urlpatterns = [
     path("", include("dangjian.core.urls")),
     path("accounts/", include("dangjian.accounts.urls")),
     path("orgs/", include("dangjian.orgs.urls")),
+    path("members/", include("dangjian.members.urls")),
+    path("transfers/", include("dangjian.transfers.urls")),
     path("audit/", include("dangjian.audit.urls")),
     path("notifications/", include("dangjian.notifications.urls")),
     path("attachments/", include("dangjian.attachments.urls")),
