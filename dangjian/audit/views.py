@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from dangjian.audit.actions import action_label
 from dangjian.audit.filters import AuditEventFilter
 from dangjian.audit.models import AuditEvent
 from dangjian.audit.selectors import (
@@ -44,7 +45,8 @@ class AuditEventListView(ScopedListView):
         (_("Sequence"), "seq"),
         (_("Time"), "at"),
         (_("Actor"), "actor_label"),
-        (_("Action"), "action"),
+        (_("Action"), lambda e: action_label(e.action)),
+        (_("Action code"), "action"),
         (_("Target type"), lambda e: target_type_label(e.target_type)),
         (_("Target id"), "target_id"),
         (_("Target"), "target_label"),
