@@ -209,10 +209,17 @@ def branch_search(request):
     if not scope_paths(request.user, "transfers.request"):
         raise Http404
     text = request.GET.get("branch_q", "").strip()[:50]
+    selected = request.GET.get("to_branch", "")
     return render(request, "transfers/_branch_options.html", {
-        "options": branch_options(text), "selected": request.GET.get("to_branch", ""),
+        "options": branch_options(text, keep=_chosen_branch(selected)), "selected": selected,
         "field_name": "to_branch",
     })  # fmt: skip
+
+
+def _chosen_branch(selected: str) -> Organization | None:
+    if not selected.isdigit():
+        return None
+    return services.receiving_branches().only("id", "name", "code").filter(pk=selected).first()
 
 
 def _picker_context(request, action: str) -> dict:
@@ -246,9 +253,9 @@ def transfer_start(request):
         form = StartTransferForm(initial=request.POST.dict())
     text = request.POST.get("branch_q", "").strip()[:50]
     selected = request.POST.get("to_branch", "")
-    keep = services.receiving_branches().filter(pk=selected).first() if selected.isdigit() else None
     context.update(form=form, branch_q=text, selected=selected,
-                   options=branch_options(text, exclude=person.branch, keep=keep))  # fmt: skip
+                   options=branch_options(text, exclude=person.branch,
+                                          keep=_chosen_branch(selected)))  # fmt: skip
     return render(request, "transfers/start.html", context)
 
 

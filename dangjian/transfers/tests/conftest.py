@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from dangjian.core.testing import make_user
-from dangjian.members.tests.conftest import id_number, make_person  # noqa: F401 - fixtures
+from dangjian.members.tests.conftest import make_person  # noqa: F401 - fixture
 from dangjian.transfers.models import Transfer, TransferKind
 
 

@@ -7,6 +7,7 @@ from dangjian.audit.models import AuditEvent
 from dangjian.core.services import OutOfScope
 from dangjian.members.choices import Stage
 from dangjian.members.models import Person, StageChange
+from dangjian.members.tests.conftest import id_number
 from dangjian.notifications.models import Notification
 from dangjian.transfers import services
 from dangjian.transfers.models import MobileRegistration, Transfer, TransferKind, TransferStatus
@@ -130,8 +131,6 @@ def test_outgoing_letter_needs_number_and_org(tree, personas, person):
 
 
 def test_incoming_letter_registers_the_person(tree, personas):
-    from dangjian.members.tests.conftest import id_number
-
     transfer = services.transfer_incoming(
         actor=personas.secretary_a,
         branch=tree.branch_a,
