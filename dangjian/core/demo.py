@@ -2,26 +2,52 @@
 
 Planning (which organizations, how many members where, which committee terms) is pure Python
 driven by one `random.Random(seed)`; writing uses bulk inserts and one shared password hash, so
-200 000 members load in minutes on SQLite. Until the member-record module exists, a member is an
-account holding the `party_member` role at their branch.
+200 000 members load in minutes on SQLite. Every generated member is an account holding the
+`party_member` role at their branch *and* a member record (`members.Person`) linked to it; around
+them are people without accounts (the development pipeline, employees, a few who left).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 import random
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.models import Role, RoleAssignment, User
 from dangjian.audit.services import audit_record
+from dangjian.members.choices import (
+    EXIT_STAGES,
+    Education,
+    PersonnelCategory,
+    RewardKind,
+    Stage,
+    Standing,
+)
+from dangjian.members.models import (
+    FamilyMember,
+    Hardship,
+    PostHeld,
+    RewardPunishment,
+    StageChange,
+    Training,
+)
+from dangjian.members.models import Person as PersonRecord
+from dangjian.members.pinyin import pinyin_keys
 from dangjian.orgs.models import CommitteeMember, CommitteePost, Organization, OrgKind, path_step
 from dangjian.rules import orgs as org_rules
+from dangjian.rules.dates import add_months, age_on
+from dangjian.rules.development import probation_end
 from dangjian.rules.idcard import check_character
 
 ROOT_CODE = "HBNY"
@@ -285,6 +311,275 @@ def party_group_count(size: int) -> int:
     return 0 if size < 20 else math.ceil(size / 12)
 
 
+# --- member records ----------------------------------------------------------------------------
+
+MEMBER = "member"  # a PersonSpec stage: probationary or full, decided when the record is built
+PEOPLE_BATCH = 4000
+# People without accounts per branch, as shares of the branch's members: a development
+# pipeline (申请人 3 %, 积极分子 2 %, 发展对象 1 %), employees, and a few who left.
+OUTSIDER_RATES = (
+    (Stage.APPLICANT, 0.03), (Stage.ACTIVIST, 0.02), (Stage.CANDIDATE, 0.01),
+    (Stage.EMPLOYEE, 0.05), (Stage.TRANSFERRED_OUT, 0.004), (Stage.DIED, 0.001),
+)  # fmt: skip
+PROBATIONARY_SHARE = 0.04
+# region code → (native place, address prefix)
+REGION_PLACES = {
+    "110101": ("北京东城", "北京市东城区"), "110105": ("北京朝阳", "北京市朝阳区"),
+    "110108": ("北京海淀", "北京市海淀区"), "120101": ("天津和平", "天津市和平区"),
+    "120104": ("天津南开", "天津市南开区"), "130102": ("河北石家庄", "河北省石家庄市长安区"),
+    "130104": ("河北石家庄", "河北省石家庄市桥西区"), "130203": ("河北唐山", "河北省唐山市路北区"),
+    "130402": ("河北邯郸", "河北省邯郸市邯山区"), "130602": ("河北保定", "河北省保定市竞秀区"),
+    "130681": ("河北涿州", "河北省涿州市"), "130683": ("河北安国", "河北省安国市"),
+    "140105": ("山西太原", "山西省太原市小店区"), "140106": ("山西太原", "山西省太原市迎泽区"),
+    "140202": ("山西大同", "山西省大同市平城区"), "140302": ("山西阳泉", "山西省阳泉市城区"),
+    "140402": ("山西长治", "山西省长治市潞州区"), "140702": ("山西晋中", "山西省晋中市榆次区"),
+    "140902": ("山西忻州", "山西省忻州市忻府区"),
+    "150102": ("内蒙古呼和浩特", "内蒙古自治区呼和浩特市新城区"),
+    "150202": ("内蒙古包头", "内蒙古自治区包头市东河区"),
+    "150602": ("内蒙古鄂尔多斯", "内蒙古自治区鄂尔多斯市东胜区"),
+    "370102": ("山东济南", "山东省济南市历下区"), "370202": ("山东青岛", "山东省青岛市市南区"),
+    "410102": ("河南郑州", "河南省郑州市中原区"), "410302": ("河南洛阳", "河南省洛阳市老城区"),
+}  # fmt: skip
+STREETS = ("建设路", "解放路", "人民路", "和平街", "矿区路", "新华街", "迎宾路", "胜利路",
+           "朝阳街", "光明路", "电力路", "文化路", "友谊大街", "中山路", "长安街")  # fmt: skip
+# (GB 3304 code, cumulative share): mostly 汉族, some 回族, 满族, 蒙古族.
+ETHNICITY_SHARES = (("01", 0.93), ("03", 0.96), ("11", 0.985), ("02", 1.0))
+EDUCATION_SHARES = {  # personnel category → (education, cumulative share)
+    PersonnelCategory.WORKER: (
+        (Education.BACHELOR, 0.12), (Education.COLLEGE, 0.42),
+        (Education.SECONDARY_VOCATIONAL, 0.72), (Education.HIGH_SCHOOL, 0.9),
+        (Education.JUNIOR_HIGH_OR_BELOW, 1.0)),
+    PersonnelCategory.TECHNICIAN: (
+        (Education.POSTGRADUATE, 0.12), (Education.BACHELOR, 0.72), (Education.COLLEGE, 1.0)),
+    PersonnelCategory.MANAGER: (
+        (Education.POSTGRADUATE, 0.2), (Education.BACHELOR, 0.85), (Education.COLLEGE, 1.0)),
+    PersonnelCategory.RETIRED: (
+        (Education.BACHELOR, 0.1), (Education.COLLEGE, 0.3), (Education.SECONDARY_VOCATIONAL, 0.55),
+        (Education.HIGH_SCHOOL, 0.8), (Education.JUNIOR_HIGH_OR_BELOW, 1.0)),
+}  # fmt: skip
+JOBS = {  # (job, personnel category, title choices)
+    "M": (("采煤工", "worker"), ("掘进工", "worker"), ("综采维修电工", "worker"),
+          ("采煤机司机", "worker"), ("支架工", "worker"), ("运输工", "worker"),
+          ("通风工", "worker"), ("瓦斯检查工", "worker"), ("安全员", "technician"),
+          ("技术员", "technician"), ("调度员", "technician"), ("班组长", "worker"),
+          ("副队长", "manager"), ("队长", "manager")),
+    "P": (("变电运维工", "worker"), ("输电线路工", "worker"), ("配电线路工", "worker"),
+          ("装表接电工", "worker"), ("营业员", "worker"), ("客户经理", "technician"),
+          ("调控员", "technician"), ("技术员", "technician"), ("专责", "technician"),
+          ("班长", "worker"), ("副主任", "manager"), ("主任", "manager")),
+    "H": (("科员", "manager"), ("专责", "technician"), ("主管", "manager"),
+          ("副经理", "manager"), ("经理", "manager"), ("工程师", "technician")),
+}  # fmt: skip
+TITLES = {
+    "worker": ("", "", "", "高级工", "技师", "高级技师"),
+    "technician": ("助理工程师", "工程师", "工程师", "高级工程师"),
+    "manager": ("", "经济师", "政工师", "高级经济师", "高级政工师"),
+    "retired": ("",),
+}
+MOBILE_DESTINATIONS = ("北京市朝阳区", "天津市滨海新区", "内蒙古自治区鄂尔多斯市",
+                       "陕西省榆林市", "山东省青岛市", "广东省深圳市",
+                       "新疆维吾尔自治区哈密市")  # fmt: skip
+HISTORY_REASONS = {
+    Stage.APPLICANT: "递交入党申请书",
+    Stage.ACTIVIST: "确定为入党积极分子",
+    Stage.CANDIDATE: "确定为发展对象",
+    Stage.PROBATIONARY: "支部大会讨论接收为预备党员",
+    Stage.FULL: "预备期满，按期转为正式党员",
+    Stage.EMPLOYEE: "建立人员信息",
+    Stage.TRANSFERRED_OUT: "组织关系转出本单位",
+    Stage.DIED: "去世",
+}
+
+
+@dataclass(slots=True)
+class PersonSpec:
+    """Who gets a record where; the details are drawn when the record is built."""
+
+    identity: Person
+    branch: PlannedOrg
+    stage: str  # a Stage, or MEMBER
+    user_index: int | None = None
+    group: PlannedOrg | None = None
+
+
+def _pick(rng: random.Random, shares):
+    draw = rng.random()
+    for value, cumulative in shares:
+        if draw < cumulative:
+            return value
+    return shares[-1][0]
+
+
+def _days(start: date, end: date, rng: random.Random) -> date:
+    """A random day in [start, end] (start if the range is empty)."""
+    return date.fromordinal(rng.randint(start.toordinal(), max(start, end).toordinal()))
+
+
+class Records:
+    """Builds `members.Person` rows (and their stage history) and writes them in bulk.
+
+    The costs per person are Fernet encryption of the ID number, phone and address (done by the
+    field on insert, randomized, so once per value), the pinyin keys (cached per name) and the
+    lookup hashes (HMAC with the key derived once, same result as `crypto.lookup_hash`).
+    """
+
+    def __init__(self, rng: random.Random, today: date):
+        self.rng = rng
+        self.today = today
+        self.names = PeopleFactory(rng)  # introducers
+        # Verification times count back from `today` (not the clock): same seed, same rows.
+        self.now = timezone.make_aware(datetime.combine(today, time(18)))
+        self.pinyin: dict[str, tuple[str, str]] = {}
+        self.seen_ids: set[str] = set()
+        self.hash_key = lookup_key()
+
+    def unique_id(self, person: Person) -> str:
+        """The ID number, with another sequence number if an earlier person drew it."""
+        number = person.id_number
+        sequence = int(number[14:17])
+        while number in self.seen_ids:
+            sequence = sequence + 2 if sequence + 2 < 1000 else 2 - sequence % 2
+            number = make_id_number(number[:6], person.birth_date, sequence)
+        self.seen_ids.add(number)
+        return number
+
+    def keys(self, name: str) -> tuple[str, str]:
+        keys = self.pinyin.get(name)
+        if keys is None:
+            keys = self.pinyin[name] = pinyin_keys(name)
+        return keys
+
+    def hash(self, value: str) -> str:
+        return hmac.new(self.hash_key, value.strip().upper().encode(), hashlib.sha256).hexdigest()
+
+    def career(self, branch: PlannedOrg, birth: date) -> tuple[str, str, str, str]:
+        """(personnel category, job, title, education) for someone of this branch."""
+        rng = self.rng
+        if age_on(birth, self.today) >= 60:
+            category, job = PersonnelCategory.RETIRED, "退休"
+        else:
+            letter = branch.code[len(ROOT_CODE) + 2 : len(ROOT_CODE) + 3]
+            job, category = rng.choice(JOBS.get(letter, JOBS["H"]))
+        return category, job, rng.choice(TITLES[category]), _pick(rng, EDUCATION_SHARES[category])
+
+    def build(self, spec: PersonSpec, user_id: int | None) -> tuple[PersonRecord, list]:
+        """The person and their stage history [(from, to, on, reason)]."""
+        rng, today, identity = self.rng, self.today, spec.identity
+        birth = identity.birth_date
+        adult = add_months(birth, 18 * 12)
+        stage = spec.stage
+        application = join = full = None
+        history: list[tuple[str, date]] = []
+        if stage == MEMBER:
+            stage = Stage.PROBATIONARY if rng.random() < PROBATIONARY_SHARE else Stage.FULL
+            if stage == Stage.FULL and adult + timedelta(days=1000) > today:
+                stage = Stage.PROBATIONARY  # too young to have finished probation
+        if stage in (Stage.FULL, Stage.TRANSFERRED_OUT, Stage.DIED):
+            earliest = max(adult + timedelta(days=rng.randint(600, 3000)), date(1982, 1, 1))
+            join = _days(min(earliest, today - timedelta(days=400)), today - timedelta(days=370),
+                         rng)  # fmt: skip
+            full = probation_end(join)
+        elif stage == Stage.PROBATIONARY:
+            join = _days(max(adult + timedelta(days=600), today - timedelta(days=360)),
+                         today - timedelta(days=1), rng)  # fmt: skip
+        if join:
+            # 申请 → 积极分子 (1–4 months) → 发展对象 (a year or more) → 预备党员
+            application = _days(max(adult, join - timedelta(days=2000)),
+                                join - timedelta(days=520), rng)  # fmt: skip
+            activist = application + timedelta(days=rng.randint(30, 120))
+            candidate = _days(activist + timedelta(days=365), join - timedelta(days=30), rng)
+            history = [(Stage.APPLICANT, application), (Stage.ACTIVIST, activist),
+                       (Stage.CANDIDATE, candidate), (Stage.PROBATIONARY, join)]  # fmt: skip
+            if full:
+                history.append((Stage.FULL, full))
+            if stage in (Stage.TRANSFERRED_OUT, Stage.DIED):
+                history.append((stage, _days(full + timedelta(days=1), today, rng)))
+        elif stage in (Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE):
+            back = {Stage.APPLICANT: (10, 700), Stage.ACTIVIST: (200, 1000),
+                    Stage.CANDIDATE: (500, 1400)}[stage]  # fmt: skip
+            application = _days(max(adult, today - timedelta(days=back[1])),
+                                today - timedelta(days=back[0]), rng)  # fmt: skip
+            history = [(Stage.APPLICANT, application)]
+            if stage != Stage.APPLICANT:
+                history.append(
+                    (
+                        Stage.ACTIVIST,
+                        _days(
+                            application + timedelta(days=30), application + timedelta(days=120), rng
+                        ),
+                    )
+                )
+            if stage == Stage.CANDIDATE:
+                history.append(
+                    (Stage.CANDIDATE, _days(history[-1][1] + timedelta(days=365), today, rng))
+                )
+            if history[-1][1] > today:  # very young people: squeeze into the past
+                history = [(s, min(on, today)) for s, on in history]
+        else:  # employee
+            history = [(Stage.EMPLOYEE, min(add_months(birth, 22 * 12), today))]
+        category, job, title, education = self.career(spec.branch, birth)
+        member = stage in (Stage.PROBATIONARY, Stage.FULL)
+        region = identity.id_number[:6]
+        native, address = REGION_PLACES.get(region, ("", ""))
+        draw = rng.random()
+        verified = None
+        if draw < 0.6:
+            verified = self.now - timedelta(days=rng.randint(1, 330), minutes=rng.randint(0, 600))
+        elif draw < 0.75:
+            verified = self.now - timedelta(days=rng.randint(400, 900))
+        id_number = self.unique_id(identity)
+        name = identity.name
+        pinyin, initials = self.keys(name)
+        person = PersonRecord(
+            name=name, name_pinyin=pinyin, name_initials=initials, sex=identity.sex,
+            ethnicity=_pick(rng, ETHNICITY_SHARES), birth_date=birth, id_number=id_number,
+            id_number_hash=self.hash(id_number), phone=identity.mobile,
+            phone_hash=self.hash(identity.mobile),
+            address=f"{address}{rng.choice(STREETS)}{rng.randint(1, 300)}号"
+                    f"{rng.randint(1, 30)}栋{rng.randint(1, 6)}单元{rng.randint(101, 1802)}室",
+            native_place=native if rng.random() < 0.8 else rng.choice(NATIVE_PLACES),
+            education=education, personnel_category=category,
+            work_unit=spec.branch.unit[:100], job=job, title=title,
+            branch=spec.branch.obj,
+            party_group=spec.group.obj if spec.group and member and rng.random() < 0.97 else None,
+            stage=stage, application_date=application, join_date=join, full_member_date=full,
+            introducers="、".join(self.names.name(rng.choice("MF")) for _ in range(2))
+                        if join else "",
+            user_id=user_id, verified_at=verified, is_active=stage not in EXIT_STAGES,
+        )  # fmt: skip
+        if member:
+            draw = rng.random()
+            if draw < 0.004:
+                person.standing = Standing.SUSPENDED
+            elif draw < 0.01:
+                person.lost_contact_since = _days(today - timedelta(days=1500),
+                                                  today - timedelta(days=200), rng)  # fmt: skip
+            elif draw < 0.025:
+                person.mobile_destination = rng.choice(MOBILE_DESTINATIONS)
+        return person, history
+
+    def save(self, people: list[PersonRecord], histories: list[list]) -> None:
+        PersonRecord.objects.bulk_create(people, batch_size=PEOPLE_BATCH)
+        _fill_pks(people, PersonRecord, "id_number_hash")
+        changes = []
+        for person, history in zip(people, histories, strict=True):
+            previous = ""
+            for stage, on in history:
+                changes.append(StageChange(person_id=person.pk, from_stage=previous,
+                                           to_stage=stage, on=on,
+                                           reason=HISTORY_REASONS[stage]))  # fmt: skip
+                previous = stage
+        StageChange.objects.bulk_create(changes, batch_size=PEOPLE_BATCH)
+
+
+NATIVE_PLACES = tuple(sorted({native for native, _ in REGION_PLACES.values()}))
+
+
+def lookup_key() -> bytes:
+    """The key `crypto.lookup_hash` derives on every call, derived once."""
+    return hashlib.sha256(b"lookup:" + settings.FIELD_ENCRYPTION_KEYS[0].encode()).digest()
+
+
 # --- writing -----------------------------------------------------------------------------------
 
 
@@ -297,6 +592,8 @@ class SeedResult:
     committee_members: int = 0
     role_assignments: int = 0
     demo_accounts: list[str] = field(default_factory=list)
+    people: int = 0  # member records (Person rows), by stage in `stages`
+    stages: dict[str, int] = field(default_factory=dict)
 
 
 def demo_root() -> Organization | None:
@@ -341,10 +638,15 @@ def _fill_pks(objs: list, model, key: str) -> None:
 class Writer:
     """Turns the plan into rows with bulk inserts (no per-row save, signal or audit)."""
 
-    def __init__(self, rng: random.Random, today: date):
+    def __init__(self, rng: random.Random, today: date, seed: int = 0):
         self.rng = rng
         self.today = today
         self.people = PeopleFactory(rng)
+        # People without accounts (pipeline, employees, exits) come from their own Random, so
+        # adding them leaves the accounts drawn from `rng` as they were.
+        self.outsiders = PeopleFactory(random.Random(f"{seed}/people"))
+        self.identities: list[Person] = []  # parallel to self.users
+        self.specs: list[PersonSpec] = []
         self.password = make_password(DEMO_PASSWORD)  # hashed once, shared by every member
         self.roles = {role.code: role for role in Role.objects.all()}
         self.users: list[User] = []
@@ -353,6 +655,7 @@ class Writer:
         self.committee_users: list[tuple[CommitteeMember, int]] = []
 
     def account(self, person: Person) -> int:
+        self.identities.append(person)
         self.users.append(
             User(username=MEMBER_USERNAME.format(len(self.users) + 1), name=person.name,
                  mobile=person.mobile, password=self.password, must_change_password=False)
@@ -377,16 +680,29 @@ class Writer:
         for branch in branches:
             share = 0.88 if branch.code.startswith(f"{ROOT_CODE}10") else 0.7
             indexes = [self.account(self.people.person(share)) for _ in range(branch.size)]
-            for index in indexes:
+            branch_groups = groups.get(branch.code, [])
+            for position, index in enumerate(indexes):
                 self.grants.append((index, "party_member", branch.obj))
+                group = branch_groups[min(position // 12, len(branch_groups) - 1)] if (
+                    branch_groups) else None  # fmt: skip
+                self.specs.append(PersonSpec(self.identities[index], branch, MEMBER, index, group))
             self.branch_committee(branch, indexes)
-            for number, group in enumerate(groups.get(branch.code, ())):
+            for number, group in enumerate(branch_groups):
                 leader = indexes[number * 12 + 1 if number * 12 + 1 < len(indexes) else -1]
                 self.grants.append((leader, "group_leader", group.obj))
+            self.outsiders_of(branch)
         for _ in range(employees):
             branch = self.rng.choice(branches)
             index = self.account(self.people.person(0.6))
             self.grants.append((index, "employee", branch.obj))
+            self.specs.append(PersonSpec(self.identities[index], branch, Stage.EMPLOYEE, index))
+
+    def outsiders_of(self, branch: PlannedOrg) -> None:
+        """People without accounts: the development pipeline, employees, a few who left."""
+        rng, share = self.outsiders.rng, 0.88 if branch.code.startswith(f"{ROOT_CODE}10") else 0.7
+        for stage, rate in OUTSIDER_RATES:
+            for _ in range(int(branch.size * rate + rng.random())):
+                self.specs.append(PersonSpec(self.outsiders.person(share), branch, stage))
 
     def leadership(self, org: PlannedOrg) -> None:
         """Committees: secretary, deputy, organization, propaganda, discipline (+ members)."""
@@ -431,6 +747,21 @@ class Writer:
         CommitteeMember.objects.bulk_create(self.committee, batch_size=BATCH)
         return len(assignments)
 
+    def write_people(self, records: Records) -> Counter:
+        """Member records for every planned person, in chunks (bounded memory)."""
+        stages: Counter = Counter()
+        for start in range(0, len(self.specs), PEOPLE_BATCH):
+            chunk = self.specs[start : start + PEOPLE_BATCH]
+            people, histories = [], []
+            for spec in chunk:
+                user_id = self.users[spec.user_index].pk if spec.user_index is not None else None
+                person, history = records.build(spec, user_id)
+                people.append(person)
+                histories.append(history)
+                stages[person.stage] += 1
+            records.save(people, histories)
+        return stages
+
 
 @dataclass(frozen=True)
 class DemoAccount:
@@ -455,9 +786,9 @@ DEMO_ACCOUNTS = (
     DemoAccount("demo_secadmin", "安全管理员", (("security_admin", ROOT_CODE),)),
     DemoAccount("demo_auditadmin", "审计管理员", (("audit_admin", ROOT_CODE),)),
     DemoAccount("demo_committee", "郑建国", (("committee_admin", ROOT_CODE),)),
-    DemoAccount("demo_organization", "组织委员", (("organization_member", f"{ROOT_CODE}10"),)),
-    DemoAccount("demo_propaganda", "宣传委员", (("propaganda_member", f"{ROOT_CODE}10"),)),
-    DemoAccount("demo_discipline", "纪检委员", (("discipline_member", f"{ROOT_CODE}10"),)),
+    DemoAccount("demo_organization", "周卫东", (("organization_member", f"{ROOT_CODE}10"),)),
+    DemoAccount("demo_propaganda", "陈静", (("propaganda_member", f"{ROOT_CODE}10"),)),
+    DemoAccount("demo_discipline", "赵铁军", (("discipline_member", f"{ROOT_CODE}10"),)),
     DemoAccount(
         "demo_secretary",
         "王红梅",
@@ -501,6 +832,156 @@ def create_demo_accounts() -> list[str]:
     return created
 
 
+@dataclass(frozen=True)
+class DemoPerson:
+    """The member record behind a demo account (the administrators have none)."""
+
+    username: str
+    sex: str
+    birth: str  # YYYY-MM-DD
+    region: str
+    stage: str
+    join: str | None
+    education: str
+    category: str
+    job: str
+    title: str = ""
+    in_group: bool = True
+
+
+DEMO_PEOPLE = (
+    DemoPerson("demo_secretary", "F", "1979-03-12", "140105", Stage.FULL, "2003-06-28",
+               Education.BACHELOR, PersonnelCategory.MANAGER, "党支部书记、副队长", "工程师"),
+    DemoPerson("demo_leader", "M", "1985-08-20", "140702", Stage.FULL, "2010-06-25",
+               Education.COLLEGE, PersonnelCategory.WORKER, "综采班班长", "技师"),
+    DemoPerson("demo_member", "M", "1992-11-05", "130681", Stage.FULL, "2016-07-01",
+               Education.BACHELOR, PersonnelCategory.WORKER, "采煤机司机", "高级工"),
+    DemoPerson("demo_employee", "M", "2000-04-18", "140402", Stage.EMPLOYEE, None,
+               Education.COLLEGE, PersonnelCategory.WORKER, "支架工", in_group=False),
+    DemoPerson("demo_committee", "M", "1968-10-01", "110105", Stage.FULL, "1992-06-30",
+               Education.POSTGRADUATE, PersonnelCategory.MANAGER, "党建工作部主任",
+               "高级政工师", in_group=False),
+    DemoPerson("demo_organization", "M", "1975-05-16", "140106", Stage.FULL, "1998-12-20",
+               Education.BACHELOR, PersonnelCategory.MANAGER, "组织部部长", "政工师", False),
+    DemoPerson("demo_propaganda", "F", "1983-09-09", "130602", Stage.FULL, "2007-05-18",
+               Education.POSTGRADUATE, PersonnelCategory.MANAGER, "宣传部部长", "政工师", False),
+    DemoPerson("demo_discipline", "M", "1972-01-23", "150602", Stage.FULL, "1996-06-30",
+               Education.BACHELOR, PersonnelCategory.MANAGER, "纪委副书记", "高级政工师", False),
+)  # fmt: skip
+
+
+def demo_branch(username: str, planned: list[PlannedOrg]) -> PlannedOrg:
+    """Branch A for the branch's own accounts; the HQ party-building department's branch for
+    the group committee; the coal company's office branch for its committee members."""
+    branches = [org for org in planned if org.kind == OrgKind.BRANCH]
+    wanted = {"demo_committee": (f"{ROOT_CODE}01B", "党建工作部"),
+              "demo_organization": (f"{ROOT_CODE}10M002", ""),
+              "demo_propaganda": (f"{ROOT_CODE}10M002", ""),
+              "demo_discipline": (f"{ROOT_CODE}10M002", "")}.get(username)  # fmt: skip
+    if wanted:
+        for org in branches:
+            if org.code.startswith(wanted[0]) and wanted[1] in org.name:
+                return org
+        for org in branches:  # small demos: not every unit exists
+            if org.code.startswith(wanted[0][: len(ROOT_CODE) + 2]):
+                return org
+    return next(org for org in branches if org.code == branch_a_code())
+
+
+def create_demo_people(records: Records, planned: list[PlannedOrg]) -> list[PersonRecord]:
+    """Records for the demo accounts, with posts, rewards, trainings and family, so their
+    detail pages look lived-in."""
+    users = {u.username: u for u in User.objects.filter(username__startswith="demo_")}
+    people, histories = [], []
+    for number, spec in enumerate(DEMO_PEOPLE, start=1):
+        user = users.get(spec.username)
+        if user is None or PersonRecord.objects.filter(user=user).exists():
+            continue
+        birth = date.fromisoformat(spec.birth)
+        sequence = number * 2 - (spec.sex == "M")  # odd for men
+        identity = Person(name=user.name, sex=spec.sex, birth_date=birth,
+                          id_number=make_id_number(spec.region, birth, sequence),
+                          mobile=f"1380351{number:04d}")  # fmt: skip
+        branch = demo_branch(spec.username, planned)
+        group = next((o for o in planned if o.parent is branch), None) if spec.in_group else None
+        person, history = records.build(
+            PersonSpec(identity, branch, Stage.EMPLOYEE if spec.stage == Stage.EMPLOYEE else MEMBER,
+                       None, group), user.pk)  # fmt: skip
+        person.education, person.personnel_category = spec.education, spec.category
+        person.job, person.title, person.party_group = spec.job, spec.title, group and group.obj
+        person.standing, person.lost_contact_since, person.mobile_destination = "normal", None, ""
+        person.verified_at = records.now - timedelta(days=20 + number)
+        if spec.join:
+            join = date.fromisoformat(spec.join)
+            person.stage, person.join_date, person.full_member_date = spec.stage, join, (
+                probation_end(join))  # fmt: skip
+            person.application_date = add_months(join, -30)
+            history = [(Stage.APPLICANT, person.application_date),
+                       (Stage.ACTIVIST, add_months(join, -27)),
+                       (Stage.CANDIDATE, add_months(join, -3)),
+                       (Stage.PROBATIONARY, join),
+                       (Stage.FULL, person.full_member_date)]  # fmt: skip
+        people.append(person)
+        histories.append(history)
+    records.save(people, histories)
+    for person in people:
+        record_sets(person)
+    return people
+
+
+def record_sets(person: PersonRecord) -> None:
+    """A few rows in each record set, drawn from the person's own data (deterministic)."""
+    join = person.join_date or add_months(person.birth_date, 22 * 12)
+    start = add_months(person.birth_date, 21 * 12)
+    company = person.work_unit or "华北能源集团"
+    PostHeld.objects.bulk_create([
+        PostHeld(person=person, organization=company, post="见习员工", start=start,
+                 end=add_months(start, 12)),
+        PostHeld(person=person, organization=company, post=person.job or "职员",
+                 start=add_months(start, 12)),
+    ])  # fmt: skip
+    if person.join_date:
+        RewardPunishment.objects.bulk_create([
+            RewardPunishment(person=person, kind=RewardKind.REWARD, name="优秀共产党员",
+                             on=date(max(join.year + 2, 2021), 6, 28),
+                             issuer="华北煤业有限公司党委"),
+            RewardPunishment(person=person, kind=RewardKind.REWARD, name="安全生产先进个人",
+                             on=date(max(join.year + 4, 2023), 1, 18),
+                             issuer="华北煤业有限公司"),
+        ])  # fmt: skip
+        Training.objects.bulk_create([
+            Training(person=person, name="党员冬训：学习贯彻党的二十大精神",
+                     start=date(2024, 12, 2), end=date(2024, 12, 6), hours=Decimal("24"),
+                     organizer="华北能源集团党委党校"),
+            Training(person=person, name="党支部书记和党务干部培训班", start=date(2025, 5, 12),
+                     end=date(2025, 5, 16), hours=Decimal("32"), organizer="华北煤业有限公司党委"),
+        ])  # fmt: skip
+    else:
+        Training.objects.create(person=person, name="入党积极分子培训班", start=date(2025, 9, 8),
+                                end=date(2025, 9, 10), hours=Decimal("24"),
+                                organizer="华北煤业有限公司党委")  # fmt: skip
+    married = person.birth_date.year < 1998
+    family = [
+        FamilyMember(person=person, relation="父亲", name=person.name[0] + "建国",
+                     birth_year=person.birth_date.year - 27, political_status="中共党员",
+                     work_unit="退休"),
+        FamilyMember(person=person, relation="母亲", name="王桂兰",
+                     birth_year=person.birth_date.year - 25, political_status="群众",
+                     work_unit="退休"),
+    ]  # fmt: skip
+    if married:
+        family.append(FamilyMember(
+            person=person, relation="丈夫" if person.sex == "F" else "妻子",
+            name="张海涛" if person.sex == "F" else "王丽",
+            birth_year=person.birth_date.year + (1 if person.sex == "M" else -1),
+            political_status="群众", work_unit="华北供电有限公司营销服务中心 营业员"))  # fmt: skip
+    FamilyMember.objects.bulk_create(family)
+    if person.user and person.user.username == "demo_member":
+        Hardship.objects.create(person=person, kind="家庭成员患病",
+                                description="父亲2024年起患慢性病，需定期住院治疗，家庭支出较大。",
+                                since=date(2024, 3, 1))  # fmt: skip
+
+
 def seed(*, members: int = 1500, seed: int = 2026, today: date | None = None) -> SeedResult:
     """Build the demo group once. Returns created=False (and touches nothing) if it exists."""
     if demo_root() is not None:
@@ -510,11 +991,15 @@ def seed(*, members: int = 1500, seed: int = 2026, today: date | None = None) ->
     with transaction.atomic():
         planned = Planner(rng, members, today).plan()
         _save_orgs(planned)
-        writer = Writer(rng, today)
+        writer = Writer(rng, today, seed)
         employees = members // 20
         writer.populate(planned, employees)
         assignments = writer.flush()
+        records = Records(random.Random(f"{seed}/records"), today)
+        stages = writer.write_people(records)
         accounts = create_demo_accounts()
+        for person in create_demo_people(records, planned):
+            stages[person.stage] += 1
         result = SeedResult(
             created=True,
             organizations=len(planned),
@@ -523,6 +1008,8 @@ def seed(*, members: int = 1500, seed: int = 2026, today: date | None = None) ->
             committee_members=len(writer.committee),
             role_assignments=assignments,
             demo_accounts=accounts,
+            people=sum(stages.values()),
+            stages={str(stage): count for stage, count in sorted(stages.items())},
         )
         root = planned[0].obj
         audit_record(
@@ -539,6 +1026,8 @@ def seed(*, members: int = 1500, seed: int = 2026, today: date | None = None) ->
                 "committee_members": result.committee_members,
                 "role_assignments": assignments,
                 "demo_accounts": accounts,
+                "people": result.people,
+                "stages": result.stages,
             },
         )
     return result

@@ -14,9 +14,22 @@ from dangjian.accounts.models import RoleAssignment, User
 from dangjian.audit.models import AuditEvent
 from dangjian.audit.services import verify_chain
 from dangjian.core import demo
+from dangjian.core.crypto import lookup_hash
 from dangjian.core.management.commands.demo_totp import current_code
 from dangjian.core.permissions import ROLES
+from dangjian.members.choices import EXIT_STAGES, MEMBER_STAGES, Stage
+from dangjian.members.models import (
+    FamilyMember,
+    Person,
+    PostHeld,
+    RewardPunishment,
+    StageChange,
+    Training,
+)
+from dangjian.members.pinyin import pinyin_keys
+from dangjian.members.services import validate_person
 from dangjian.orgs.models import CommitteeMember, Organization, OrgKind, path_step
+from dangjian.rules.development import probation_end
 from dangjian.rules.idcard import parse_id_number
 
 MEMBERS = 240
@@ -70,7 +83,7 @@ def test_cn_number():
 
 
 def test_seed_builds_the_group_with_correct_paths(seeded):
-    assert "Seeded" in seeded
+    assert "Seeded" in seeded and "member records" in seeded
     root = Organization.objects.get(code=demo.ROOT_CODE)
     orgs = list(Organization.objects.select_related("parent"))
     assert all(o.path.startswith(root.path) for o in orgs)
@@ -107,6 +120,7 @@ def test_seed_is_idempotent_and_audited_once(seeded):
     call_command("seed_demo", members=MEMBERS, stdout=out)
     assert "already exists" in out.getvalue()
     after = (Organization.objects.count(), User.objects.count(), AuditEvent.objects.count())
+    assert Person.objects.count() == event_people(AuditEvent.objects.get(action="demo.seed"))
     assert after == before
     event = AuditEvent.objects.get(action="demo.seed")
     assert event.changes["members"] == MEMBERS
@@ -166,3 +180,122 @@ def test_demo_secretary_sees_only_their_branch(seeded):
     }
     assert visible[0].code == demo.branch_a_code()
     assert visible.count() >= 2  # the branch and its party groups
+
+
+# --- member records -----------------------------------------------------------------------------
+
+
+def event_people(event) -> int:
+    return event.changes["people"]
+
+
+def test_every_generated_member_and_employee_account_has_a_record(seeded):
+    generated = User.objects.filter(username__startswith="hb")
+    assert Person.objects.filter(user__in=generated).count() == generated.count()
+    members = Person.objects.filter(user__username__startswith="hb", stage__in=MEMBER_STAGES)
+    assert members.count() == MEMBERS  # --members means party members with accounts
+    assert Person.objects.filter(user__username__startswith="hb", stage=Stage.EMPLOYEE).count() \
+        == MEMBERS // 20  # fmt: skip
+    # Each member's record sits in the branch where the account holds party_member.
+    held = dict(RoleAssignment.objects.filter(role__code="party_member", user__in=generated)
+                .values_list("user_id", "org_id"))  # fmt: skip
+    assert dict(members.values_list("user_id", "branch_id")) == held
+    # Outsiders (no account): the development pipeline, employees, a few exits.
+    stages = Counter(Person.objects.filter(user=None).values_list("stage", flat=True))
+    assert stages[Stage.APPLICANT] > stages[Stage.CANDIDATE] > 0 and stages[Stage.ACTIVIST] > 0
+    assert stages[Stage.EMPLOYEE] > 0
+    assert not Person.objects.filter(stage__in=EXIT_STAGES, is_active=True).exists()
+
+
+def test_seeded_records_pass_the_consistency_rules(seeded):
+    today = date.today()
+    people = list(Person.objects.select_related("branch", "party_group").order_by("pk"))
+    for person in people[::7]:  # a sample through the full validation (one query each)
+        validate_person(person)
+    for person in people:  # the cheap invariants on everyone
+        parsed = parse_id_number(person.id_number)
+        assert (parsed.birth_date, parsed.sex) == (person.birth_date, person.sex)
+        assert person.id_number_hash == lookup_hash(person.id_number)
+        assert person.phone_hash == lookup_hash(person.phone) and len(person.phone) == 11
+        assert (person.name_pinyin, person.name_initials) == pinyin_keys(person.name)
+        assert person.is_active == (person.stage not in EXIT_STAGES)
+        if person.stage == Stage.FULL:
+            assert person.full_member_date == probation_end(person.join_date) <= today
+        if person.stage == Stage.PROBATIONARY:
+            assert person.full_member_date is None
+            assert (today - person.join_date).days < 366
+        if person.join_date:
+            assert person.application_date < person.join_date
+        if person.party_group_id:
+            assert person.party_group.parent_id == person.branch_id
+    numbers = [p.id_number for p in people]
+    assert len(set(numbers)) == len(numbers)
+
+
+def test_records_are_realistic(seeded):
+    people = Person.objects.all()
+    total = people.count()
+    sexes = Counter(people.values_list("sex", flat=True))
+    assert 0.6 < sexes["M"] / total < 0.9
+    ethnicities = Counter(people.values_list("ethnicity", flat=True))
+    assert ethnicities["01"] / total > 0.85 and len(ethnicities) > 1
+    assert len(set(people.values_list("education", flat=True))) >= 4
+    assert len(set(people.values_list("personnel_category", flat=True))) >= 3
+    verified = people.exclude(verified_at=None).count()
+    assert 0.4 < verified / total < 0.9
+    grouped = people.filter(stage__in=MEMBER_STAGES, branch__children__kind=OrgKind.PARTY_GROUP)
+    grouped = grouped.distinct()
+    assert grouped.exclude(party_group=None).count() > 0.9 * grouped.count()
+    assert people.filter(stage=Stage.PROBATIONARY).exists()
+    assert all(p.work_unit and p.job and p.native_place and p.address for p in people[:200])
+    # Every record has its dated history, ending in its current stage.
+    last = {}
+    for person_id, stage in StageChange.objects.order_by("person_id", "on", "id").values_list(
+        "person_id", "to_stage"
+    ):
+        last[person_id] = stage
+    assert last == dict(people.values_list("pk", "stage"))
+
+
+def test_demo_accounts_have_lived_in_records(seeded):
+    for username in ("demo_member", "demo_secretary", "demo_leader", "demo_committee",
+                     "demo_organization", "demo_propaganda", "demo_discipline"):  # fmt: skip
+        person = Person.objects.select_related("user", "branch").get(user__username=username)
+        assert person.stage == Stage.FULL and person.name == person.user.name
+        validate_person(person)
+        assert PostHeld.objects.filter(person=person).exists()
+        assert RewardPunishment.objects.filter(person=person).exists()
+        assert Training.objects.filter(person=person).exists()
+        assert FamilyMember.objects.filter(person=person).exists()
+    member = Person.objects.get(user__username="demo_member")
+    assert member.branch.code == demo.branch_a_code()
+    assert member.party_group.parent_id == member.branch_id
+    assert Person.objects.get(user__username="demo_employee").stage == Stage.EMPLOYEE
+    secretary = Person.objects.get(user__username="demo_secretary")
+    assert secretary.branch.code == demo.branch_a_code() and secretary.sex == "F"
+    assert not Person.objects.filter(user__username="demo_sysadmin").exists()
+
+
+def test_records_are_deterministic(db):
+    def build(seed):
+        today = date(2026, 11, 21)
+        rng = random.Random(seed)
+        planned = demo.Planner(rng, 400, today).plan()
+        for org in planned:  # unsaved: building records needs no database rows
+            org.obj = Organization(code=org.code, kind=org.kind)
+        writer = demo.Writer(rng, today, seed)
+        writer.populate(planned, 20)
+        records = demo.Records(random.Random(f"{seed}/records"), today)
+        rows = []
+        for spec in writer.specs:
+            person, history = records.build(spec, None)
+            group = person.party_group and person.party_group.code
+            rows.append((person.name, person.id_number, person.stage, person.join_date,
+                         person.branch.code, person.job, person.address, person.verified_at,
+                         group, tuple(history)))  # fmt: skip
+        return rows
+
+    first = build(9)
+    assert first == build(9)
+    assert first != build(10)
+    assert len(first) > 400

@@ -30,6 +30,8 @@ class Command(BaseCommand):
                 f"{result.members} party members, {result.employees} employees, "
                 f"{result.committee_members} committee members, "
                 f"{result.role_assignments} role assignments, "
-                f"{len(result.demo_accounts)} demo accounts in {time.monotonic() - started:.1f} s."
+                f"{len(result.demo_accounts)} demo accounts, {result.people} member records ("
+                + ", ".join(f"{stage} {count}" for stage, count in result.stages.items())
+                + f") in {time.monotonic() - started:.1f} s."
             )
         )
