@@ -5,7 +5,6 @@ import django_filters
 from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from dangjian.members import selectors
 from dangjian.members.choices import Education, Stage, Standing
@@ -14,7 +13,7 @@ from dangjian.orgs.models import Organization
 
 YES_NO = [("1", _("Yes")), ("0", _("No"))]
 STATUS_CHOICES = [
-    ("active", pgettext_lazy("person", "Active")),
+    ("active", _("Active people")),
     ("exited", _("Exited (transferred out, died, left)")),
     ("all", _("All")),
 ]

@@ -1,14 +1,25 @@
 """Member list: search (name, pinyin, initials, ID, phone), filters, scope, query counts."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.core.testing import login_as, make_user
+from dangjian.members.models import Person
+from dangjian.members.selectors import AGE_BANDS, age_band_q
 from dangjian.members.tests.conftest import id_number
 
 URL = "/members/"
+
+
+def age_on(birth: date, today: date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def band_of(age: int) -> str:
+    return next(b.key for b in AGE_BANDS if (b.low or 0) <= age <= (b.high or 200))
 
 
 def names(response) -> set[str]:
@@ -68,7 +79,8 @@ def test_member_sees_only_their_own_record(client, personas, people, make_person
 def test_filters_by_age_band_and_branch(client, personas, people, tree):
     login_as(client, personas.committee_admin)
     assert names(client.get(URL, {"age": "-30"})) == {"李四"}
-    assert names(client.get(URL, {"age": "36-40"})) == {"张三", "王五", "赵六"}
+    band = band_of(age_on(date(1985, 6, 15), timezone.localdate()))
+    assert names(client.get(URL, {"age": band})) == {"张三", "王五", "赵六"}
     assert names(client.get(URL, {"branch": tree.branch_b.pk})) == {"王五"}
 
 
@@ -99,7 +111,7 @@ def test_htmx_request_gets_the_results_partial(secretary, people):
     response = secretary.get(
         URL, {"q": "zs"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="list-results"
     )
-    assert [t.name for t in response.templates][0] == "members/person_list_results.html"
+    assert response.templates[0].name == "members/person_list_results.html"
 
 
 def test_phone_is_masked_in_the_list(secretary, people):
@@ -142,3 +154,14 @@ def test_secretary_without_members_view_is_outsider(client, tree, people):
     user = make_user("p_records_emp", "员工", ("employee", tree.branch_a))
     login_as(client, user)
     assert names(client.get(URL)) == set()
+
+
+def test_age_bands_cut_on_the_birthday(tree, make_person):
+    today = timezone.localdate()
+    turned_31 = make_person(name="甲", birth_date=today.replace(year=today.year - 31))
+    still_30 = make_person(
+        name="乙", birth_date=today.replace(year=today.year - 31) + timedelta(days=1)
+    )
+    in_band = set(Person.objects.filter(age_band_q("-30", today)))
+    assert still_30 in in_band and turned_31 not in in_band
+    assert turned_31 in set(Person.objects.filter(age_band_q("31-35", today)))
