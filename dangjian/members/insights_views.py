@@ -19,6 +19,7 @@ from dangjian.core.exports import xlsx_response
 from dangjian.core.scope import get_scoped_or_404
 from dangjian.members import quality, statistics
 from dangjian.members.models import Person
+from dangjian.members.services import SENSITIVE_FIELDS
 from dangjian.orgs.models import Organization, OrgKind
 
 EARLIEST = date(1921, 7, 1)
@@ -183,7 +184,8 @@ def quality_check(request, pk: int, check: str):
         people = people.select_related("branch", "party_group")
     else:
         people = quality.offending_people(user=request.user, org=org, check=found)
-    people = people.order_by("branch__path", "name_pinyin", "pk")
+    # Never load the encrypted fields: not shown here, and a garbled one must not break the list.
+    people = people.order_by("branch__path", "name_pinyin", "pk").defer(*SENSITIVE_FIELDS)
     columns = [Person._meta.get_field(name) for name in found.columns]
 
     def row(person):
