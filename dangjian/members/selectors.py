@@ -54,9 +54,17 @@ def person_search(queryset: QuerySet[Person], text: str) -> QuerySet[Person]:
     letters = text.lower().replace(" ", "")
     if _PINYIN.fullmatch(letters):
         return queryset.filter(
-            Q(name_pinyin__startswith=letters) | Q(name_initials__startswith=letters)
+            _prefix_q("name_pinyin", letters) | _prefix_q("name_initials", letters)
         )
     return queryset.filter(name__icontains=text)
+
+
+def _prefix_q(field: str, prefix: str) -> Q:
+    """`field` starts with lowercase `prefix`, as a range so the b-tree index serves it on every
+    database (LIKE 'x%' does not use it on SQLite's case-insensitive LIKE, nor on PostgreSQL
+    without text_pattern_ops)."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
 
 
 # --- bands used by the filters (and reusable by statistics) -----------------------------------
