@@ -6,10 +6,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from dangjian.api import schema  # noqa: F401 - registers the schema extensions
+from dangjian.members.api import MemberViewSet
 from dangjian.orgs.api import OrgViewSet
+from dangjian.transfers.api import TransferViewSet
 
 router = DefaultRouter()
 router.register("orgs", OrgViewSet, basename="org")
+router.register("members", MemberViewSet, basename="member")
+router.register("transfers", TransferViewSet, basename="transfer")
 
 v1 = [
     *router.urls,
