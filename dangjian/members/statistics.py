@@ -137,7 +137,7 @@ SECTIONS = [
     Section("join_era", gettext_lazy("Joined the party"), "bar"),
     Section("personnel_category", gettext_lazy("Personnel category"), "bar"),
     Section("development", gettext_lazy("Development pipeline"), "bar"),
-    Section("organizations", gettext_lazy("Organizations"), "bar"),
+    Section("organizations", gettext_lazy("Party organizations by kind"), "bar"),
 ]
 
 
