@@ -155,6 +155,36 @@ ROUTE_SAMPLES: dict[str, Sample] = {
 }
 
 
+def _as_sample(sample) -> Sample:
+    """A sample given as Sample-like object, (kwargs, seer) tuple or bare kwargs function."""
+    if isinstance(sample, tuple):
+        return Sample(*sample)
+    if callable(sample):
+        return Sample(sample)
+    return Sample(sample.kwargs, sample.seer)
+
+
+def _app_samples() -> dict[str, Sample]:
+    """Samples kept beside each app's tests: `dangjian/<app>/tests/route_samples*.py` with a
+    SAMPLES dict (see `_as_sample` for the accepted shapes) — so a new module covers its routes
+    without editing this file."""
+    import importlib
+    from pathlib import Path
+
+    found: dict[str, Sample] = {}
+    for path in sorted(Path(settings.BASE_DIR, "dangjian").glob("*/tests/route_samples*.py")):
+        module = importlib.import_module(
+            ".".join(path.relative_to(settings.BASE_DIR).with_suffix("").parts)
+        )
+        for name, sample in module.SAMPLES.items():
+            assert name not in ROUTE_SAMPLES and name not in found, f"two samples for {name}"
+            found[name] = _as_sample(sample)
+    return found
+
+
+ROUTE_SAMPLES.update(_app_samples())
+
+
 def object_params(route: Route) -> set[str]:
     return set(route.params) - REPRESENTATION_PARAMS
 
