@@ -105,8 +105,8 @@ class IncomingForm(LetterForm):
 
 class MobileForm(StyledForm):
     destination = _model_field(MobileRegistration, "destination")
-    starts_on = _model_field(MobileRegistration, "starts_on")
-    ends_on = _model_field(MobileRegistration, "ends_on")
+    starts_on = _model_field(MobileRegistration, "starts_on", label=_("Away from"))
+    ends_on = _model_field(MobileRegistration, "ends_on", label=_("Expected back by"))
     certificate_number = _model_field(MobileRegistration, "certificate_number")
     contact = _model_field(MobileRegistration, "contact")
 

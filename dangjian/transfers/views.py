@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from dangjian.core.lists import ScopedListView
@@ -58,8 +58,14 @@ class TransferListView(ScopedListView):
         (gettext_lazy("person"), lambda t: t.person.name),
         (gettext_lazy("kind"), lambda t: str(t.get_kind_display())),
         (gettext_lazy("status"), lambda t: str(t.get_status_display())),
-        (gettext_lazy("From"), lambda t: t.from_branch.name if t.from_branch else t.external_org),
-        (gettext_lazy("To"), lambda t: t.to_branch.name if t.to_branch else t.external_org),
+        (
+            pgettext_lazy("transfer", "From"),
+            lambda t: t.from_branch.name if t.from_branch else t.external_org,
+        ),
+        (
+            pgettext_lazy("transfer", "To"),
+            lambda t: t.to_branch.name if t.to_branch else t.external_org,
+        ),
         (gettext_lazy("letter number"), "letter_number"),
         (gettext_lazy("Requested on"), lambda t: t.requested_at.date().isoformat()),
     ]
@@ -337,8 +343,8 @@ class MobileListView(ScopedListView):
         (gettext_lazy("person"), lambda r: r.person.name),
         (gettext_lazy("branch"), lambda r: r.person.branch.name),
         (gettext_lazy("destination"), "destination"),
-        (gettext_lazy("from"), lambda r: r.starts_on.isoformat()),
-        (gettext_lazy("until"), lambda r: r.ends_on.isoformat() if r.ends_on else ""),
+        (gettext_lazy("Away from"), lambda r: r.starts_on.isoformat()),
+        (gettext_lazy("Expected back by"), lambda r: r.ends_on.isoformat() if r.ends_on else ""),
         (gettext_lazy("certificate number"), "certificate_number"),
         (gettext_lazy("contact at destination"), "contact"),
     ]

@@ -1,7 +1,9 @@
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dangjian.core.testing import login_as, make_user
@@ -178,3 +180,30 @@ def test_home_panel_lists_transfers_awaiting_the_committee(tree, personas, admin
     assert "transfers.awaiting" not in [
         p["key"] for p in client_for(admins.other).get("/").context["panels"]
     ]
+
+
+def test_list_pages_query_count_does_not_grow_with_rows(tree, personas, make_person):
+    client = client_for(personas.secretary_a)
+
+    def count_queries(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    def add(n):
+        for _ in range(n):
+            person = make_person(tree.branch_a)
+            services.transfer_request(
+                actor=personas.secretary_a, person=person, to_branch=tree.branch_c, reason="调动"
+            )
+            services.mobile_register(
+                actor=personas.secretary_a, person=person, destination="北京",
+                starts_on=date(2026, 1, 1),
+            )  # fmt: skip
+
+    add(1)
+    count_queries(reverse("transfers:list"))  # warm up per-process caches
+    few = [count_queries(reverse("transfers:list")), count_queries(reverse("transfers:mobile"))]
+    add(4)
+    many = [count_queries(reverse("transfers:list")), count_queries(reverse("transfers:mobile"))]
+    assert many == few
