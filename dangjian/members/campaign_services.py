@@ -9,8 +9,8 @@ large group), with one audit event carrying the count.
 from itertools import islice
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
+from django.db.models import CharField, Count, IntegerField, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -127,6 +127,33 @@ def can_start_in(user):
 # --- writes -----------------------------------------------------------------------------------
 
 
+def _create_responses(campaign: VerificationCampaign) -> int:
+    """One pending response per active person of the subtree, as a single INSERT … SELECT.
+
+    200,000 rows through bulk_create took ~17 s (model instances and parameter lists in
+    Python); the database copies them in a fraction of that. The SELECT is built by the ORM,
+    so the subtree filter and quoting are the same as everywhere else, on every database."""
+    rows = (
+        Person.objects.filter(branch__path__startswith=campaign.org.path, is_active=True)
+        .order_by()
+        .annotate(
+            _campaign=Value(campaign.pk, output_field=IntegerField()),
+            _status=Value(VerificationStatus.PENDING.value, output_field=CharField()),
+        )
+        .values_list("pk", "branch_id", "_campaign", "_status")  # fields first, then annotations
+    )
+    select, params = rows.query.sql_with_params()
+    table = connection.ops.quote_name(VerificationResponse._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(VerificationResponse._meta.get_field(name).column)
+        for name in ("person", "branch", "campaign", "status")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
+        inserted = cursor.rowcount
+    return inserted if inserted >= 0 else campaign.responses.count()
+
+
 @transaction.atomic
 def campaign_start(*, actor, org, title: str, starts_on, ends_on) -> VerificationCampaign:
     """Start a campaign for the committee `org` and everyone active in its subtree."""
@@ -150,18 +177,7 @@ def campaign_start(*, actor, org, title: str, starts_on, ends_on) -> Verificatio
     campaign = VerificationCampaign.objects.create(
         org=org, title=title[:100], starts_on=starts_on, ends_on=ends_on, created_by=actor
     )
-    people = (
-        Person.objects.filter(branch__path__startswith=org.path, is_active=True)
-        .values_list("pk", "branch_id")
-        .order_by()
-        .iterator(chunk_size=BATCH)
-    )
-    count = 0
-    for chunk in _batches(people):
-        VerificationResponse.objects.bulk_create(
-            [VerificationResponse(campaign=campaign, person_id=pk, branch_id=b) for pk, b in chunk]
-        )
-        count += len(chunk)
+    count = _create_responses(campaign)
     audit_record(
         actor=actor,
         action="members.campaign_start",

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dangjian.core.dates import cn_date
@@ -40,7 +40,7 @@ _PARTY = ("branch", "party_group", "stage", "join_date", "full_member_date", "st
 RECORD_SECTIONS = (
     (gettext_lazy("Basic information"), _BASIC),
     (gettext_lazy("Contact"), ("phone", "address")),
-    (pgettext_lazy("employment", "Work"), ("work_unit", "job", "title")),
+    (gettext_lazy("Work and post"), ("work_unit", "job", "title")),
     (gettext_lazy("Party membership"), _PARTY),
 )  # fmt: skip
 
