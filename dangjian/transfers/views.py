@@ -19,6 +19,7 @@ from dangjian.core.lists import ScopedListView
 from dangjian.core.scope import get_scoped_or_404, has_perm, path_q, scope_paths
 from dangjian.members.choices import MEMBER_STAGES
 from dangjian.members.models import Person
+from dangjian.members.selectors import person_search
 from dangjian.orgs.models import Organization
 from dangjian.rules.orgs import BRANCH_KINDS
 from dangjian.transfers import services
@@ -179,21 +180,12 @@ def _person_or_404(request, action: str) -> Person | None:
 
 
 def person_matches(request, action: str) -> tuple[str, list]:
-    """Members in scope matching ?q= (name, or pinyin initials / full pinyin as a prefix)."""
+    """Members in scope matching ?q= (the member list's search: name, pinyin, ID, phone)."""
     text = request.GET.get("q", "").strip()[:50]
     if not text:
         return "", []
-    lowered = text.lower()
-    matches = (
-        Person.objects.restrict(request.user, action)
-        .filter(stage__in=MEMBER_STAGES)
-        .filter(
-            Q(name__icontains=text)
-            | Q(name_initials__startswith=lowered)
-            | Q(name_pinyin__startswith=lowered)
-        )
-        .select_related("branch")[:PERSON_MATCHES_LIMIT]
-    )
+    members = Person.objects.restrict(request.user, action).filter(stage__in=MEMBER_STAGES)
+    matches = person_search(members, text).select_related("branch")[:PERSON_MATCHES_LIMIT]
     return text, list(matches)
 
 
