@@ -459,3 +459,27 @@ def test_templates_download(client, personas):
     assert response.content.startswith(codecs.BOM_UTF8)
     login_as(client, personas.member_a)
     assert client.get(reverse("members:import_template")).status_code == 404
+
+
+def test_birth_date_and_sex_must_agree_with_the_id_number(importer):
+    rows = [person_row(1, 出生日期="1990-01-01", **{"性别*": "女"})]
+    job = importer(xlsx_file(rows))
+    assert sorted(e["column"] for e in job.errors) == ["出生日期", "性别"]
+    assert "1985-06-15" in next(e["reason"] for e in job.errors if e["column"] == "出生日期")
+
+
+def test_checking_runs_a_constant_number_of_queries(importer, django_assert_max_num_queries):
+    from dangjian.members.imports import RowChecker, existing_people, read_table
+
+    rows = [person_row(i) for i in range(1, 301)]
+    upload = xlsx_file(rows)
+    table = read_table(upload)
+    branches, groups = import_services._targets(
+        None, Person._meta.get_field("branch").related_model.objects.get(code="T111")
+    )
+    checker = RowChecker(
+        table, branches=branches, groups=groups, existing=existing_people, today=date.today()
+    )
+    with django_assert_max_num_queries(1):
+        results = checker.check(table.rows)
+    assert all(r.person is not None for r in results)
