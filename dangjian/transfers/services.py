@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from dangjian.accounts.models import RoleAssignment
 from dangjian.audit.services import audit_record
-from dangjian.core.scope import has_perm
 from dangjian.core.services import require_perm
 from dangjian.members.choices import EXIT_STAGES, MEMBER_STAGES, Stage
 from dangjian.members.models import Person
@@ -159,22 +158,19 @@ def transfer_approve(*, actor, transfer: Transfer) -> Transfer:
 def _move_person(*, actor, person: Person, to_branch: Organization) -> Person:
     """Move the person through person_update so their history and audit trail are kept.
 
-    person_update first checks members.manage on the person's CURRENT branch, which the
-    receiving committee does not hold; the accepted transfer is the authority for the move.
-    So when the actor lacks it there, the move runs as the system (the transfer's own audit
-    event names the actor) and the actor's scope is re-checked on the new branch below.
+    The receiving committee holds no rights on the sending branch: the accepted transfer is
+    the authority for the move (authorized_move); person_update still re-checks the actor's
+    members.manage on the new branch inside the transaction.
     """
-    mover = actor if has_perm(actor, "members.manage", person.branch) else None
-    person = person_update(
-        actor=mover,
+    return person_update(
+        actor=actor,
         person=person,
         action="transfers.accept",
         reason=_("Membership transfer accepted"),
+        authorized_move=True,
         branch=to_branch,
         party_group=None,
     )
-    require_perm(actor, "members.manage", person.branch)
-    return person
 
 
 @transaction.atomic
