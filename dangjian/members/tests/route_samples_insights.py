@@ -1,8 +1,6 @@
-"""Route-walker samples of the statistics and data-quality pages (merged into
-dangjian/core/tests/test_routes.py ROUTE_SAMPLES): the data-quality list of branch C,
-which the branch-A secretary must not see and the group's committee administrator may."""
-
-from dangjian.core.tests.test_routes import Sample
+"""Route-walker samples of the statistics and data-quality pages (found by
+dangjian/core/tests/test_routes.py): the data-quality list of branch C, which the branch-A
+secretary must not see and the group's committee administrator may. (kwargs, seer) tuples."""
 
 
 def _quality_check_branch_c(tree, personas) -> dict:
@@ -10,5 +8,5 @@ def _quality_check_branch_c(tree, personas) -> dict:
 
 
 SAMPLES = {
-    "members:quality_check": Sample(_quality_check_branch_c),
+    "members:quality_check": (_quality_check_branch_c, "committee_admin"),
 }
