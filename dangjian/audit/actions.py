@@ -35,15 +35,57 @@ ACTION_LABELS = {
     "members.create": _("Created member record"),
     "members.update": _("Changed member record"),
     "members.unmask": _("Viewed unmasked personal data"),
+    "members.import": _("Imported member records"),
+    "members.import_queue": _("Queued a member import"),
+    "members.import_report": _("Downloaded an import report"),
+    "members.correction_request": _("Requested a record correction"),
+    "members.correction_withdraw": _("Withdrew a record correction"),
+    "members.correction_approve": _("Approved a record correction"),
+    "members.correction_reject": _("Rejected a record correction"),
+    "members.correction_apply": _("Applied a record correction"),
+    "members.campaign_start": _("Started a verification campaign"),
+    "members.campaign_close": _("Closed a verification campaign"),
+    "members.verification_confirm": _("Confirmed own record"),
+    "transfers.request": _("Requested membership transfer"),
+    "transfers.approve": _("Approved membership transfer"),
+    "transfers.accept": _("Accepted membership transfer"),
+    "transfers.refuse": _("Refused membership transfer"),
+    "transfers.cancel": _("Cancelled membership transfer"),
+    "transfers.outgoing": _("Recorded outgoing transfer letter"),
+    "transfers.incoming": _("Registered incoming transfer"),
+    "transfers.mobile_register": _("Registered mobile member"),
+    "transfers.mobile_end": _("Ended mobile member registration"),
+    "export.users": _("Exported accounts"),
+    "export.audit_log": _("Exported the audit log"),
+    "export.members": _("Exported member records"),
+    "export.members_national": _("Exported member records (national 16-item layout)"),
+    "export.member_statistics": _("Exported member statistics"),
+    "export.member_quality": _("Exported the data-quality report"),
+    "export.organizations": _("Exported organizations"),
+    "export.transfers": _("Exported transfers"),
+    "export.mobile_members": _("Exported mobile members"),
     "attachments.store": _("Uploaded attachment"),
     "audit.verify": _("Verified the audit chain"),
     "demo.seed": _("Created demo data"),
 }
 
 
+RECORD_VERBS = {"add": _("added"), "update": _("changed"), "delete": _("deleted")}
+
+
 def action_label(code: str) -> str:
     if code in ACTION_LABELS:
         return str(ACTION_LABELS[code])
+    app_label, _dot, rest = code.partition(".")
+    model_name, _dot, verb = rest.partition(".")
+    if verb in RECORD_VERBS:  # record-set codes: members.training.add → 培训情况：新增
+        from django.apps import apps
+
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
+            return code
+        return f"{model._meta.verbose_name}：{RECORD_VERBS[verb]}"
     if code.startswith("export."):
         return str(_("Export: %(list)s")) % {"list": code.removeprefix("export.")}
     return code
