@@ -5,7 +5,8 @@ from dangjian.core.testing import login_as
 
 def test_known_codes_read_in_chinese_and_unknown_ones_stay_as_they_are():
     assert action_label("accounts.role_assign") == "分配角色"
-    assert action_label("export.members") == "导出：members"
+    assert action_label("export.members") == "导出人员档案"
+    assert action_label("export.something_new") == "导出：something_new"
     assert action_label("something.new") == "something.new"
     assert action_label("members.training.add") == "培训情况：新增"
 
