@@ -8,6 +8,7 @@ found without decrypting every row and without an unkeyed hash that could be bru
 
 import hashlib
 import hmac
+import logging
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -37,13 +38,37 @@ def lookup_hash(value: str) -> str:
     return hmac.new(key, value.strip().upper().encode(), hashlib.sha256).hexdigest()
 
 
+logger = logging.getLogger(__name__)
+
+
+class Undecryptable(str):
+    """What a read gives for a value no configured key opens (a lost key, a bad import).
+
+    Shown as a notice instead of failing the page; saved back, it writes the original
+    ciphertext unchanged, so the value is never lost or overwritten by the notice.
+    """
+
+    def __new__(cls, token: str):
+        obj = super().__new__(cls, "（无法解密）")
+        obj.token = token
+        return obj
+
+
 class EncryptedTextField(models.TextField):
     """A text column stored encrypted; reads give the plaintext back. Not searchable: pair it
     with a `lookup_hash` column for exact lookups."""
 
     def from_db_value(self, value, expression, connection):
-        return value if value in (None, "") else decrypt(value)
+        if value in (None, ""):
+            return value
+        try:
+            return decrypt(value)
+        except ValueError:
+            logger.error("%s: a stored value cannot be decrypted with the configured keys", self)
+            return Undecryptable(value)
 
     def get_prep_value(self, value):
+        if isinstance(value, Undecryptable):
+            return value.token
         value = super().get_prep_value(value)
         return value if value in (None, "") else encrypt(value)

@@ -1,7 +1,7 @@
 import pytest
 from cryptography.fernet import Fernet
 
-from dangjian.core.crypto import EncryptedTextField, decrypt, encrypt, lookup_hash
+from dangjian.core.crypto import EncryptedTextField, Undecryptable, decrypt, encrypt, lookup_hash
 
 
 def test_encrypted_value_round_trips_and_hides_the_plaintext():
@@ -39,3 +39,13 @@ def test_encrypted_field_stores_ciphertext_and_reads_plaintext():
     assert stored != "北京市东城区"
     assert field.from_db_value(stored, None, None) == "北京市东城区"
     assert field.get_prep_value("") == ""
+
+
+def test_an_undecryptable_value_reads_as_a_notice_and_saves_back_unchanged(settings):
+    field = EncryptedTextField()
+    stored = field.get_prep_value("13800138000")
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    value = field.from_db_value(stored, None, None)
+    assert isinstance(value, Undecryptable)
+    assert value == "（无法解密）"
+    assert field.get_prep_value(value) == stored
