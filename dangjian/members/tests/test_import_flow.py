@@ -483,3 +483,10 @@ def test_checking_runs_a_constant_number_of_queries(importer, django_assert_max_
     with django_assert_max_num_queries(1):
         results = checker.check(table.rows)
     assert all(r.person is not None for r in results)
+
+
+def test_home_shows_my_recent_imports(client, importer, personas):
+    job = importer(xlsx_file([person_row(1)]))
+    login_as(client, personas.secretary_a)
+    text = client.get(reverse("core:home")).content.decode()
+    assert reverse("members:import_job", args=[job.pk]) in text
