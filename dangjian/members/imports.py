@@ -49,9 +49,6 @@ MAX_COLUMNS = 100
 HEADER_SEARCH_ROWS = 10
 REPORT_VALUE_CHARS = 50
 SENSITIVE = frozenset(person_services.SENSITIVE_FIELDS)
-# validate_person(check_duplicate=False) lets us check duplicates once per chunk instead of
-# once per row; without it (older services.py) the per-row query still runs, results unchanged.
-_VALIDATE_TAKES_FLAG = "check_duplicate" in validate_person.__code__.co_varnames
 
 
 class ImportFileError(Exception):
@@ -777,30 +774,11 @@ class RowChecker:
     def _validate(self, person: Person, parsed) -> dict[str, list[str]]:
         """validate_person's messages per field, without its one-query-per-row duplicate
         check (the caller checks duplicates once per chunk)."""
-        if _VALIDATE_TAKES_FLAG:
-            try:
-                validate_person(person, today=self.today, check_duplicate=False)
-            except ValidationError as exc:
-                return exc.message_dict
-            return {}
-        # Until services.validate_person takes check_duplicate: validate without the ID number
-        # (so no query runs) and check what it would have compared it with here.
-        number, person.id_number = person.id_number, ""
         try:
-            validate_person(person, today=self.today)
-            errors = {}
+            validate_person(person, today=self.today, check_duplicate=False)
         except ValidationError as exc:
-            errors = exc.message_dict
-        person.id_number = number
-        if parsed is not None:
-            if person.birth_date and person.birth_date != parsed.birth_date:
-                errors.setdefault("birth_date", []).append(
-                    _("The date of birth does not match the ID number (%(date)s).")
-                    % {"date": f"{parsed.birth_date:%Y-%m-%d}"}
-                )
-            if person.sex and person.sex != parsed.sex:
-                errors.setdefault("sex", []).append(_("The sex does not match the ID number."))
-        return errors
+            return exc.message_dict
+        return {}
 
     def _parse(self, column: Column, value):
         kind = column.kind

@@ -53,8 +53,14 @@ def _snapshot(person: Person) -> dict:
     return data
 
 
-def validate_person(person: Person, *, today: date | None = None) -> None:
-    """All consistency rules (issue 3 §2), reported per field in Chinese."""
+def validate_person(
+    person: Person, *, today: date | None = None, check_duplicate: bool = True
+) -> None:
+    """All consistency rules (issue 3 §2), reported per field in Chinese.
+
+    `check_duplicate=False` skips the ID-number duplicate query, for callers that check many
+    numbers at once (the import checks them once per chunk).
+    """
     today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
 
@@ -78,7 +84,7 @@ def validate_person(person: Person, *, today: date | None = None) -> None:
             )
         if person.sex and person.sex != parsed.sex:
             add("sex", _("The sex does not match the ID number."))
-        duplicate = (
+        duplicate = check_duplicate and (
             Person.objects.filter(id_number_hash=lookup_hash(parsed.number), is_active=True)
             .exclude(pk=person.pk)
             .select_related("branch")
