@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from dangjian.core.api import ScopedViewSetMixin
 from dangjian.core.scope import get_scoped_or_404, has_perm
-from dangjian.members import selectors, services, statistics
+from dangjian.members import party_statistics, selectors, services
 from dangjian.members.choices import Stage
 from dangjian.members.models import Person
 from dangjian.orgs.models import Organization
@@ -217,5 +217,5 @@ class MemberViewSet(
         org = get_scoped_or_404(
             Organization, request.user, "members.view", pk=query.validated_data["org"]
         )
-        as_of = query.validated_data.get("as_of") or statistics.default_as_of()
-        return Response(statistics.member_statistics(user=request.user, org=org, as_of=as_of))
+        as_of = query.validated_data.get("as_of") or party_statistics.default_as_of()
+        return Response(party_statistics.member_statistics(user=request.user, org=org, as_of=as_of))

@@ -17,7 +17,7 @@ from dangjian.audit.services import audit_record
 from dangjian.core.dates import cn_date, cn_datetime
 from dangjian.core.exports import xlsx_response
 from dangjian.core.scope import get_scoped_or_404
-from dangjian.members import quality, statistics
+from dangjian.members import party_statistics, quality
 from dangjian.members.models import Person
 from dangjian.members.services import SENSITIVE_FIELDS
 from dangjian.orgs.models import Organization, OrgKind
@@ -61,7 +61,7 @@ class StatisticsForm(OrgPickForm):
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["as_of"].initial = statistics.default_as_of()
+        self.fields["as_of"].initial = party_statistics.default_as_of()
 
     def clean_as_of(self):
         value = self.cleaned_data["as_of"]
@@ -92,18 +92,18 @@ def statistics_page(request):
     stats = None
     if form.is_valid():
         org, as_of = form.chosen_org(), form.cleaned_data["as_of"]
-        stats = statistics.member_statistics(user=request.user, org=org, as_of=as_of)
+        stats = party_statistics.member_statistics(user=request.user, org=org, as_of=as_of)
         if request.GET.get("export") == "xlsx":
             return _statistics_export(request, org, as_of, stats)
     sections = []
     if stats is not None:
         sections = [
             {"key": s.key, "title": str(s.title), "chart": s.chart, "items": stats[s.key]}
-            for s in statistics.SECTIONS
+            for s in party_statistics.SECTIONS
         ]
     query = request.GET.copy()
     query.pop("export", None)
-    return render(request, "members/insights/statistics.html", {
+    return render(request, "members/insights/party_statistics.html", {
         "form": form, "stats": stats, "sections": sections,
         "chart_data": {"sections": [
             {"key": s["key"], "title": s["title"], "chart": s["chart"],
@@ -118,7 +118,7 @@ def statistics_page(request):
 def _statistics_export(request, org, as_of, stats):
     def rows():
         yield [org.name, cn_date(as_of), "", ""]
-        yield from statistics.statistics_rows(stats)
+        yield from party_statistics.statistics_rows(stats)
 
     response, count = xlsx_response(
         filename="member-statistics",

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from dangjian.audit.models import AuditEvent
 from dangjian.core.navigation import navigation_for
 from dangjian.core.testing import login_as
-from dangjian.members.statistics import default_as_of
+from dangjian.members.party_statistics import default_as_of
 
 URL = "/members/statistics/"
 

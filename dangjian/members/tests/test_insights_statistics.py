@@ -10,8 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from dangjian.members.choices import ETHNICITIES, EXIT_STAGES, Stage
 from dangjian.members.models import Person, StageChange
-from dangjian.members.services import person_update
-from dangjian.members.statistics import (
+from dangjian.members.party_statistics import (
     AGE_BANDS,
     JOIN_ERAS,
     age_band_key,
@@ -21,6 +20,7 @@ from dangjian.members.statistics import (
     member_statistics,
     years_before,
 )
+from dangjian.members.services import person_update
 from dangjian.orgs.models import Organization, OrgKind
 from dangjian.rules.development import probation_end
 
