@@ -103,7 +103,7 @@ def statistics_page(request):
         ]
     query = request.GET.copy()
     query.pop("export", None)
-    return render(request, "members/insights/party_statistics.html", {
+    return render(request, "members/insights/statistics.html", {
         "form": form, "stats": stats, "sections": sections,
         "chart_data": {"sections": [
             {"key": s["key"], "title": s["title"], "chart": s["chart"],
