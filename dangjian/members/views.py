@@ -96,6 +96,8 @@ def person_detail(request, pk: int):
         "masked": {name: mask(name, getattr(person, name)) for name in SENSITIVE_FIELDS},
         "can_reveal": selectors.can_see_sensitive(request.user, person),
         "can_manage": has_perm(request.user, "members.manage", person.branch),
+        "can_transfer": person.is_active
+        and has_perm(request.user, "transfers.request", person.branch),
         "photo": photo if photo and has_perm(request.user, photo.read_permission, photo.org)
         else None,
         "history": selectors.stage_history(person),

@@ -10,6 +10,7 @@ from dangjian.core.testing import login_as, make_user
 from dangjian.members.models import Person
 from dangjian.members.selectors import AGE_BANDS, age_band_q
 from dangjian.members.tests.conftest import id_number
+from dangjian.rules.dates import add_months
 
 URL = "/members/"
 
@@ -158,10 +159,9 @@ def test_secretary_without_members_view_is_outsider(client, tree, people):
 
 def test_age_bands_cut_on_the_birthday(tree, make_person):
     today = timezone.localdate()
-    turned_31 = make_person(name="甲", birth_date=today.replace(year=today.year - 31))
-    still_30 = make_person(
-        name="乙", birth_date=today.replace(year=today.year - 31) + timedelta(days=1)
-    )
+    thirty_one_years_ago = add_months(today, -31 * 12)  # clamps 29 February
+    turned_31 = make_person(name="甲", birth_date=thirty_one_years_ago)
+    still_30 = make_person(name="乙", birth_date=thirty_one_years_ago + timedelta(days=1))
     in_band = set(Person.objects.filter(age_band_q("-30", today)))
     assert still_30 in in_band and turned_31 not in in_band
     assert turned_31 in set(Person.objects.filter(age_band_q("31-35", today)))
