@@ -186,6 +186,16 @@ def campaign_start(*, actor, org, title: str, starts_on, ends_on) -> Verificatio
         changes={"title": campaign.title, "starts_on": starts_on, "ends_on": ends_on,
                  "people": count},
     )  # fmt: skip
+    # Telling tens of thousands of people takes a while: do it after commit, off the request.
+    from dangjian.members.tasks import notify_campaign_started
+
+    transaction.on_commit(lambda: notify_campaign_started.delay(campaign.pk))
+    return campaign
+
+
+def campaign_notify(campaign: VerificationCampaign) -> None:
+    """Tell everyone with an account in the campaign's subtree to check their record."""
+    org = campaign.org
     users = (
         User.objects.filter(
             is_active=True, person__is_active=True, person__branch__path__startswith=org.path
@@ -198,12 +208,11 @@ def campaign_start(*, actor, org, title: str, starts_on, ends_on) -> Verificatio
     body = _("%(org)s asks you to check your record (%(title)s) by %(date)s.") % {
         "org": org.name,
         "title": campaign.title,
-        "date": cn_date(ends_on),
+        "date": cn_date(campaign.ends_on),
     }
     for chunk in _batches(users):
         notify(recipients=chunk, title=title_text, body=body, link=reverse("members:me"),
-               category="members.verification", actor=actor)  # fmt: skip
-    return campaign
+               category="members.verification", actor=campaign.created_by)  # fmt: skip
 
 
 def open_response_for(*, actor, campaign: VerificationCampaign) -> VerificationResponse:

@@ -10,3 +10,14 @@ def import_people(job_id: int) -> str:
 
     job = import_job_run(job_id)
     return job.status if job is not None else "skipped"
+
+
+@shared_task(name="members.notify_campaign_started")
+def notify_campaign_started(campaign_id: int) -> None:
+    """Fan the campaign's notice out to its members (see campaign_services.campaign_notify)."""
+    from dangjian.members.campaign_services import campaign_notify
+    from dangjian.members.models import VerificationCampaign
+
+    campaign = VerificationCampaign.objects.filter(pk=campaign_id).select_related("org").first()
+    if campaign is not None:
+        campaign_notify(campaign)

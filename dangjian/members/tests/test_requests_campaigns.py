@@ -44,8 +44,11 @@ def start(actor, org, **extra):
     return campaign_start(actor=actor, org=org, **fields)
 
 
-def test_campaign_start_creates_responses_for_the_whole_subtree_only(people, personas, tree):
-    campaign = start(personas.committee_admin, tree.company)
+def test_campaign_start_creates_responses_for_the_whole_subtree_only(
+    people, personas, tree, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign = start(personas.committee_admin, tree.company)
     answered = set(campaign.responses.values_list("person__name", flat=True))
     assert answered == {"李党员", "周党员", "赵党员"}
     assert set(campaign.responses.values_list("status", flat=True)) == {"pending"}
