@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.crypto import EncryptedTextField
 from dangjian.core.scope import ScopedManager
@@ -31,7 +32,7 @@ from dangjian.members.choices import (
 class Person(models.Model):
     """One person's record; belongs to exactly one branch (their formal membership)."""
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     # Search keys kept in step with `name` by the services: "zhangsan" and "zs".
     name_pinyin = models.CharField(max_length=200, db_index=True, editable=False)
     name_initials = models.CharField(max_length=50, db_index=True, editable=False)
