@@ -1,0 +1,89 @@
+"""`python -m bench.worker TASK [ARG]`: one benchmark in a fresh process, JSON on the last line.
+
+A fresh process gives an honest peak RSS (export) and lets a benchmark use another database
+(PostgreSQL) than the parent's SQLite. DATABASE_URL comes from the environment.
+"""
+
+import json
+import os
+import sys
+import time
+
+
+def setup(migrate: bool = False) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
+    import django
+
+    django.setup()
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+
+
+def seed_if_needed(members: int) -> dict:
+    from dangjian.core import demo
+
+    if demo.demo_root() is not None:
+        return {"seeded": False}
+    started = time.perf_counter()
+    result = demo.seed(members=members, seed=2026)
+    return {"seeded": True, "seed_seconds": time.perf_counter() - started,
+            "people": result.people}  # fmt: skip
+
+
+def pg_search(members: int, database: str, keep: bool) -> dict:
+    """Create (or reuse) a PostgreSQL database, seed it, measure the search, drop it."""
+    import psycopg
+
+    admin = psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres",
+                            autocommit=True, connect_timeout=5)  # fmt: skip
+    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+    if not exists:
+        admin.execute(f'CREATE DATABASE "{database}"')
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+    try:
+        setup(migrate=True)
+        from bench.members import bench_search
+
+        seeded = seed_if_needed(members)
+        from django.db import connection
+
+        with connection.cursor() as cursor:  # what autovacuum does soon after a bulk load
+            cursor.execute("VACUUM ANALYZE")
+        return {**seeded, **bench_search()}
+    finally:
+        if not keep:
+            from django.db import connections
+
+            connections.close_all()
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin.close()
+
+
+def main(argv: list[str]) -> int:
+    task = argv[0]
+    if task == "pg_search":
+        result = pg_search(int(argv[1]), argv[2], keep=len(argv) > 3 and argv[3] == "keep")
+    else:
+        setup()
+        from bench import members
+
+        if task == "export":
+            result = members.bench_export()
+        elif task == "export_rows":
+            result = members.dump_export_rows(argv[1])
+        elif task == "export_baseline":
+            result = members.bench_export_baseline(argv[1])
+        elif task == "import":
+            result = members.bench_import(argv[1])
+        elif task == "import_baseline":
+            result = members.bench_import_baseline(argv[1])
+        else:
+            raise SystemExit(f"unknown task {task}")
+    print(json.dumps(result, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
