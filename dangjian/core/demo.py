@@ -481,9 +481,10 @@ class Records:
             if stage == Stage.FULL and adult + timedelta(days=1000) > today:
                 stage = Stage.PROBATIONARY  # too young to have finished probation
         if stage in (Stage.FULL, Stage.TRANSFERRED_OUT, Stage.DIED):
-            earliest = max(adult + timedelta(days=rng.randint(600, 3000)), date(1982, 1, 1))
-            join = _days(min(earliest, today - timedelta(days=400)), today - timedelta(days=370),
-                         rng)  # fmt: skip
+            # Most people join between 20 and 35, so the join eras follow the age pyramid.
+            join = adult + timedelta(days=rng.randint(600, 6000))
+            join = max(min(join, today - timedelta(days=rng.randint(370, 1500))),
+                       adult + timedelta(days=600), date(1982, 1, 1))  # fmt: skip
             full = probation_end(join)
         elif stage == Stage.PROBATIONARY:
             join = _days(max(adult + timedelta(days=600), today - timedelta(days=360)),
