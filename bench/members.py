@@ -81,6 +81,14 @@ def bench_search(rounds: int = 4) -> dict:
 
 
 def peak_rss_mb() -> float:
+    """Peak RSS of this process in MB. VmHWM, not ru_maxrss: Linux carries ru_maxrss over from
+    the parent through fork and exec, so a worker started by a 1 GB parent would report 1 GB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 
 def setup(migrate: bool = False) -> None:
@@ -69,7 +70,19 @@ def main(argv: list[str]) -> int:
         setup()
         from bench import members
 
-        if task == "export":
+        if task == "seed":
+            from django.core.management import call_command
+
+            call_command("migrate", verbosity=0, interactive=False)
+            result = seed_if_needed(int(argv[1]))
+        elif task == "search":
+            result = members.bench_search()
+        elif task == "import_file":
+            available = members.import_available()
+            if available:
+                members.write_import_file(Path(argv[1]))
+            result = {"available": available}
+        elif task == "export":
             result = members.bench_export()
         elif task == "export_rows":
             result = members.dump_export_rows(argv[1])
