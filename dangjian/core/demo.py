@@ -1108,4 +1108,16 @@ def seed(*, members: int = 1500, seed: int = 2026, today: date | None = None) ->
                 "stages": result.stages,
             },
         )
+    _analyze()
     return result
+
+
+def _analyze() -> None:
+    """Planner statistics for the freshly loaded tables. Without them SQLite guesses, and the
+    member list of a 200 000-person group picks a plan 100× slower (bench/results.md);
+    PostgreSQL's autovacuum would get there too, only later."""
+    from django.db import connection
+
+    if connection.vendor in ("sqlite", "postgresql"):
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
