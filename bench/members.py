@@ -36,7 +36,6 @@ def search_user():
 def list_page(user, text: str) -> tuple[int, int]:
     """What the member list view does for `?q=text`: its queryset, the paginator's count and
     the first page of 20 rows. Returns (count, rows on the page)."""
-    from django.core.paginator import Paginator
     from django.test import RequestFactory
 
     from dangjian.core.scope import forget_grants
@@ -48,8 +47,13 @@ def list_page(user, text: str) -> tuple[int, int]:
     view = PersonListView()
     view.setup(request)
     queryset = view.get_queryset()
-    page = Paginator(queryset, view.paginate_by).page(1)
-    return page.paginator.count, len(list(page.object_list))
+    # As ListView.paginate_queryset does, with the view's own paginator class.
+    paginator = view.get_paginator(
+        queryset, view.get_paginate_by(queryset), orphans=view.get_paginate_orphans(),
+        allow_empty_first_page=view.get_allow_empty(),
+    )  # fmt: skip
+    page = paginator.page(1)
+    return paginator.count, len(list(page.object_list))
 
 
 def bench_search(rounds: int = 4) -> dict:
