@@ -61,11 +61,10 @@ def _audit(actor, action: str, transfer: Transfer, org, **changes) -> None:
 
 
 def _locked(transfer: Transfer) -> Transfer:
-    return (
-        Transfer.objects.select_for_update()
-        .select_related("person", "from_branch", "to_branch")
-        .get(pk=transfer.pk)
-    )
+    """Lock the transfer row alone: PostgreSQL refuses FOR UPDATE across the nullable branch
+    joins, and MariaDB has no FOR UPDATE OF; the related rows are read after the lock."""
+    locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    return Transfer.objects.select_related("person", "from_branch", "to_branch").get(pk=locked.pk)
 
 
 def _expect(transfer: Transfer, *statuses: str) -> None:
