@@ -56,7 +56,18 @@ def person_search(queryset: QuerySet[Person], text: str) -> QuerySet[Person]:
         return queryset.filter(
             _prefix_q("name_pinyin", letters) | _prefix_q("name_initials", letters)
         )
-    return queryset.filter(name__icontains=text)
+    return _name_search(queryset, text)
+
+
+def _name_search(queryset: QuerySet[Person], text: str) -> QuerySet[Person]:
+    """Names starting with `text` (an index range: 张伟, 王) — and only when there are none,
+    names containing it (a given name: 晓东, 静), through a subquery that scans the small
+    name index rather than every joined row."""
+    upper = text[:-1] + chr(ord(text[-1]) + 1)
+    by_prefix = queryset.filter(name__gte=text, name__lt=upper)
+    if by_prefix.exists():
+        return by_prefix
+    return queryset.filter(pk__in=Person.objects.filter(name__contains=text).values("pk"))
 
 
 def _prefix_q(field: str, prefix: str) -> Q:

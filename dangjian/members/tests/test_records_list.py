@@ -165,3 +165,23 @@ def test_age_bands_cut_on_the_birthday(tree, make_person):
     in_band = set(Person.objects.filter(age_band_q("-30", today)))
     assert still_30 in in_band and turned_31 not in in_band
     assert turned_31 in set(Person.objects.filter(age_band_q("31-35", today)))
+
+
+def test_a_search_without_a_surname_match_finds_the_given_name(tree, personas, make_person, client):
+    make_person(name="王静")
+    login_as(client, personas.secretary_a)
+    assert names(client.get(URL, {"q": "静"})) == {"王静"}
+
+
+def test_very_long_lists_say_more_than_the_cap_instead_of_counting_everything(
+    tree, personas, make_person, client, monkeypatch
+):
+    from dangjian.members.views import CappedPaginator, PersonListView
+
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    monkeypatch.setattr(PersonListView, "paginate_by", 1)
+    for name in ("甲一", "甲二", "甲三"):
+        make_person(name=name)
+    login_as(client, personas.secretary_a)
+    html = client.get(URL).content.decode()
+    assert "超过 2 条" in html
