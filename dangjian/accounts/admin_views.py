@@ -24,11 +24,11 @@ from dangjian.accounts.forms import (
     RoleAssignForm,
     TemporaryPasswordForm,
     UserCreateForm,
-    apply_errors,
 )
 from dangjian.accounts.models import LoginFailure, LoginLock, RoleAssignment, User
 from dangjian.accounts.selectors import active_login_locks, user_has_two_factor
 from dangjian.core.dates import cn_datetime
+from dangjian.core.forms import apply_service_errors
 from dangjian.core.lists import ScopedListView
 from dangjian.core.services import require_perm
 from dangjian.orgs.models import Organization
@@ -117,7 +117,7 @@ def user_create(request):
                 must_change_password=True,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The account %(user)s was created.") % {"user": user})
             return redirect("accounts:user_detail", pk=user.pk)
@@ -169,7 +169,7 @@ def role_assign(request, pk: int):
                 valid_to=data["valid_to"],
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The role was assigned."))
             return redirect("accounts:user_detail", pk=user.pk)
@@ -302,7 +302,7 @@ def password_reset(request, pk: int):
                 actor=request.user, user=user, new_password=form.cleaned_data["password"]
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -4,50 +4,14 @@ and their ValidationErrors come back onto the named fields (`apply_errors`)."""
 import secrets
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.accounts.models import Role
 from dangjian.accounts.passwords import character_classes, policy_help_texts
+from dangjian.core.forms import BootstrapMixin
 from dangjian.orgs.models import Organization
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: dict keys that name a field go there,
-    the rest become form-wide errors."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-class BootstrapMixin:
-    """Bootstrap classes and `is-invalid` markers, so templates can render fields plainly."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        # Mark every field that now has an error, whether from cleaning or from a service.
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                if "is-invalid" not in attrs["class"]:
-                    attrs["class"] += " is-invalid"
-                    attrs["aria-invalid"] = "true"
 
 
 class LoginForm(BootstrapMixin, forms.Form):

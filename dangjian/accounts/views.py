@@ -28,7 +28,6 @@ from dangjian.accounts.forms import (
     LoginForm,
     PasswordChangeForm,
     TokenForm,
-    apply_errors,
 )
 from dangjian.accounts.middleware import LAST_ACTIVITY_KEY, is_htmx_request
 from dangjian.accounts.selectors import (
@@ -36,6 +35,7 @@ from dangjian.accounts.selectors import (
     user_has_two_factor,
     user_requires_two_factor,
 )
+from dangjian.core.forms import apply_service_errors
 
 
 def safe_next(request: HttpRequest, default: str = settings.LOGIN_REDIRECT_URL, *, referer=False):
@@ -123,7 +123,7 @@ def password_change(request):
                 new_password=form.cleaned_data["new_password1"],
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, _("Your password has been changed."))
@@ -160,7 +160,7 @@ def two_factor_setup(request):
                 actor=request.user, device=device, token=form.cleaned_data["token"]
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             otp_login(request, device)
             messages.success(request, _("Two-factor authentication is now on."))
@@ -184,7 +184,7 @@ def two_factor_verify(request):
         try:
             device = services.totp_verify(actor=request.user, token=form.cleaned_data["token"])
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             otp_login(request, device)
             return redirect(safe_next(request))
@@ -204,7 +204,7 @@ def two_factor_disable(request):
         try:
             services.two_factor_disable(actor=request.user, password=form.cleaned_data["password"])
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             request.session.pop(DEVICE_ID_SESSION_KEY, None)
             messages.success(request, _("Two-factor authentication is now off."))

@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.attachments.sniffing import IMAGES
 from dangjian.attachments.validation import validate_upload
+from dangjian.core.forms import StyledForm, apply_service_errors  # noqa: F401 - re-exported
 from dangjian.members import selectors
 from dangjian.members.choices import EXIT_STAGES
 from dangjian.members.models import Person
 from dangjian.members.services import SENSITIVE_FIELDS
-from dangjian.orgs.forms import StyledForm, apply_service_errors  # noqa: F401 - re-exported
 
 # Fields of the create / edit form, in the order of the page's sections.
 SECTIONS = (

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dangjian.core.forms import apply_service_errors
 from dangjian.core.scope import has_perm
 from dangjian.members import import_services as services
 from dangjian.members.choices import ImportStatus
@@ -27,14 +28,6 @@ def _require_manager(request) -> None:
         raise Http404
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error("file", exc.messages)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_start(request):
@@ -49,7 +42,7 @@ def import_start(request):
                 strict=form.cleaned_data["strict"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc, default_field="file")
         else:
             messages.info(request, _("The file was received; the import is running."))
             return redirect("members:import_job", pk=job.pk)

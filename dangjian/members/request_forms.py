@@ -7,11 +7,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.forms import StyledForm
 from dangjian.members.choices import RequestStatus
 from dangjian.members.correction_services import CORRECTABLE_FIELDS
 from dangjian.members.models import Person
 from dangjian.members.services import SENSITIVE_FIELDS, mask
-from dangjian.orgs.forms import StyledForm
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{5,18}[0-9]$")
 

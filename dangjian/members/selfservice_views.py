@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dangjian.core.dates import cn_date
+from dangjian.core.forms import apply_service_errors
 from dangjian.core.scope import get_scoped_or_404, has_perm, scope_paths
 from dangjian.members import campaign_services as campaigns
 from dangjian.members import correction_services as corrections
@@ -29,7 +30,6 @@ from dangjian.members.request_forms import (
     RequestFilterForm,
 )
 from dangjian.members.services import SENSITIVE_FIELDS, mask
-from dangjian.orgs.forms import apply_service_errors
 from dangjian.orgs.models import Organization
 
 # Shown on "my record", in this order; sensitive ones masked until the owner asks.

@@ -1,10 +1,10 @@
 """Forms parse input only; every rule lives in the services, whose errors land on the fields."""
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.forms import StyledForm, apply_service_errors  # noqa: F401 - used by views
 from dangjian.orgs.models import CommitteeMember, CommitteePost, Organization
 from dangjian.orgs.selectors import allowed_child_kinds
 
@@ -20,36 +20,6 @@ def _model_field(model, name: str, **kwargs):
     if model._meta.get_field(name).get_internal_type() == "DateField":
         kwargs.setdefault("widget", _date_input())
     return model._meta.get_field(name).formfield(**kwargs)
-
-
-def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: known fields get their own messages,
-    anything else (or a message without a field) goes to the top of the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
-class StyledForm(forms.Form):
-    """Adds Bootstrap classes so templates can render fields generically."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for bound in self:
-            widget = bound.field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name != NON_FIELD_ERRORS and name in self.fields:
-                self.fields[name].widget.attrs["aria-invalid"] = "true"
-                self.fields[name].widget.attrs["class"] += " is-invalid"
 
 
 class OrgForm(StyledForm):

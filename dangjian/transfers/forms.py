@@ -5,10 +5,10 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.forms import StyledForm, apply_service_errors  # noqa: F401 - re-exported
 from dangjian.core.scope import path_q, scope_paths
 from dangjian.members.choices import Stage
 from dangjian.members.models import Person
-from dangjian.orgs.forms import StyledForm, apply_service_errors  # noqa: F401 - re-exported
 from dangjian.transfers.models import (
     MobileRegistration,
     Transfer,
