@@ -25,10 +25,10 @@ install-dev: $(VENV)/.dev
 
 # Compile every zh_Hans catalogue with polib (no GNU gettext needed to run the platform).
 catalogue: $(VENV)/.base
+	mkdir -p var/static var/media
 	$(PY) manage.py compile_catalogues
 
 demo: install catalogue
-	mkdir -p var
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
 	$(PY) manage.py demo_accounts
