@@ -285,7 +285,7 @@ class FamilyMember(PersonOwned):
         Person, on_delete=models.CASCADE, related_name="family", verbose_name=_("person")
     )
     relation = models.CharField(_("relation"), max_length=20)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     political_status = models.CharField(_("political status"), max_length=20, blank=True)
     work_unit = models.CharField(_("work unit and post"), max_length=100, blank=True)
