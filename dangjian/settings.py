@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "dangjian.attachments",
     "dangjian.members",
     "dangjian.transfers",
+    "dangjian.development",
 ]
 
 MIDDLEWARE = [

@@ -64,3 +64,18 @@ def user_permission_codes(user: User) -> list[str]:
     for perms in current_assignments(user).values_list("role__permissions", flat=True):
         codes.update(perms or ())
     return sorted(codes)
+
+
+def nearest_holders(org, action: str) -> list:
+    """Users holding `action` over `org` at the nearest level that has any (the committee or
+    branch in charge), so the group committee is not told about every branch's business."""
+    rows = (
+        RoleAssignment.objects.current()
+        .filter(org__path__in=org.ancestor_paths(), org__is_active=True, user__is_active=True)
+        .select_related("user", "role", "org")
+    )
+    by_depth: dict[int, list] = {}
+    for row in rows:
+        if action in (row.role.permissions or ()):
+            by_depth.setdefault(row.org.depth, []).append(row.user)
+    return by_depth[max(by_depth)] if by_depth else []

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.accounts.models import RoleAssignment
+from dangjian.accounts.selectors import nearest_holders
 from dangjian.audit.services import audit_record
 from dangjian.core.services import require_perm
 from dangjian.members.choices import EXIT_STAGES, MEMBER_STAGES, Stage
@@ -34,21 +34,6 @@ OPEN_STATUSES = (TransferStatus.REQUESTED, TransferStatus.APPROVED)
 def letter_valid_until(issued_on: date) -> date:
     """Default end of a transfer letter's validity."""
     return add_months(issued_on, LETTER_VALIDITY_MONTHS)
-
-
-def approvers_of(org: Organization, action: str = "transfers.approve") -> list:
-    """Users holding `action` over `org` at the nearest level that has any (the committee in
-    charge), so the group committee is not told about every branch's transfer."""
-    rows = (
-        RoleAssignment.objects.current()
-        .filter(org__path__in=org.ancestor_paths(), org__is_active=True, user__is_active=True)
-        .select_related("user", "role", "org")
-    )
-    by_depth: dict[int, list] = {}
-    for row in rows:
-        if action in (row.role.permissions or ()):
-            by_depth.setdefault(row.org.depth, []).append(row.user)
-    return by_depth[max(by_depth)] if by_depth else []
 
 
 def _tell(transfer: Transfer, *, recipients, title: str, actor) -> None:
@@ -126,7 +111,7 @@ def transfer_request(*, actor, person: Person, to_branch: Organization, reason: 
            person=person.pk, from_branch=person.branch_id, to_branch=to_branch.pk)  # fmt: skip
     _tell(
         transfer,
-        recipients=approvers_of(person.branch),
+        recipients=nearest_holders(person.branch, "transfers.approve"),
         title=_("Transfer of %(name)s awaits your approval") % {"name": person.name},
         actor=actor,
     )
@@ -146,7 +131,7 @@ def transfer_approve(*, actor, transfer: Transfer) -> Transfer:
     _audit(actor, "transfers.approve", transfer, transfer.from_branch, status="approved")
     _tell(
         transfer,
-        recipients=approvers_of(transfer.to_branch),
+        recipients=nearest_holders(transfer.to_branch, "transfers.approve"),
         title=_("Transfer of %(name)s to %(branch)s awaits your acceptance")
         % {"name": transfer.person.name, "branch": transfer.to_branch.name},
         actor=actor,
@@ -237,7 +222,7 @@ def transfer_cancel(*, actor, transfer: Transfer) -> Transfer:
     if was_approved:
         _tell(
             transfer,
-            recipients=approvers_of(transfer.to_branch),
+            recipients=nearest_holders(transfer.to_branch, "transfers.approve"),
             title=_("Transfer of %(name)s cancelled") % {"name": transfer.person.name},
             actor=actor,
         )

@@ -1,0 +1,1 @@
+"""Navigation entries and home panels of member development (registered from apps.ready)."""
