@@ -8,6 +8,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from dangjian.env import (
@@ -148,7 +149,13 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE: dict = {}
+# Celery beat (`celery -A dangjian beat`); times in CELERY_TIMEZONE.
+CELERY_BEAT_SCHEDULE: dict = {
+    "development-daily": {
+        "task": "dangjian.development.tasks.development_daily",
+        "schedule": crontab(hour=6, minute=30),
+    },
+}
 
 # --- accounts and security --------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

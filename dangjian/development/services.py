@@ -1,0 +1,652 @@
+"""Writes of member development. Every step goes through `step_record`, which refuses what
+breaks a rule of the policy in force, with the Chinese reason.
+
+Guarded transitions (issue 4 §3). A new record is judged by what it *adds* to the violations
+of the pipeline's timeline (`rules.check_timeline` before and after). Some rules can never be
+set aside — they make an admission invalid or describe impossible data (`HARD_RULES`). The
+others — missed deadlines that really happened, a short training "in individual special
+cases", local practice — may be recorded as an exception by someone holding
+`development.override`, only with a written justification; the exception is audited and
+shown on the timeline.
+
+The member record follows the pipeline: the stage, application date, joining date (the day
+of the branch general meeting that admitted the member), full-member date (the day probation
+ends) and introducers are written through `members.services.person_update`, so the member
+record's own checks and history apply.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from dangjian.accounts.selectors import nearest_holders
+from dangjian.audit.services import audit_record
+from dangjian.core.scope import has_perm
+from dangjian.core.services import require_perm
+from dangjian.development.models import (
+    APPROVAL_STEPS,
+    COMMITTEE_STEPS,
+    REPEATED_STEPS,
+    STEP_CHOICES,
+    VOTE_STEPS,
+    AdmissionPlan,
+    Pipeline,
+    PipelineStatus,
+    PolicySetting,
+    ReminderSent,
+    StepRecord,
+    Vote,
+)
+from dangjian.development.selectors import (
+    full_members_on,
+    policy_for,
+    records_of,
+    timeline_of,
+)
+from dangjian.members.choices import EXIT_STAGES, Stage
+from dangjian.members.models import Person
+from dangjian.members.services import person_update
+from dangjian.notifications.services import notify
+from dangjian.rules import RuleError
+from dangjian.rules import development as rules
+from dangjian.rules.orgs import check_can_approve_members
+
+STEP_LABELS = dict(STEP_CHOICES)
+# Rules no justification can set aside: an admission made against them is invalid, or the data
+# describe something that cannot have happened.
+HARD_RULES = frozenset(
+    {
+        "minimum_age",
+        "candidate_after_cultivation",
+        "contacts_count",
+        "introducers_count",
+        "conversion_after_probation",
+        "probation_extension",
+        "step_order",
+        "step_missing",
+        "date_in_future",
+    }
+)
+# The stage a person is in once the step is recorded (latest first).
+# Gaps in periodic records (assessments, thought reports) are not the fault of the step being
+# recorded: the timeline, dashboard and reminders show them instead of blocking other steps.
+PERIODIC_RULES = frozenset({"activist_assessment_interval", "thought_report_interval"})
+STAGE_STEPS = (
+    ("conversion_approval", Stage.FULL),
+    ("approval", Stage.PROBATIONARY),
+    ("candidate", Stage.CANDIDATE),
+    ("activist", Stage.ACTIVIST),
+    ("application", Stage.APPLICANT),
+)
+STARTABLE_STAGES = frozenset({Stage.EMPLOYEE, Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE})
+
+
+def _who(actor):
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _locked(pipeline: Pipeline) -> Pipeline:
+    # Lock the bare row (MariaDB has no FOR UPDATE OF), then read it with its person.
+    Pipeline.objects.select_for_update().filter(pk=pipeline.pk).values_list("pk").get()
+    return Pipeline.objects.select_related("person__branch").get(pk=pipeline.pk)
+
+
+def _audit(actor, action: str, pipeline: Pipeline, **changes) -> None:
+    audit_record(
+        actor=actor, action=action, target=pipeline, org=pipeline.person.branch, changes=changes
+    )
+
+
+def _expect_active(pipeline: Pipeline) -> None:
+    if pipeline.status != PipelineStatus.ACTIVE:
+        raise ValidationError(f"该发展流程已{pipeline.get_status_display()}，不能再记录步骤。")
+
+
+def _permission_for(step: str) -> str:
+    return "development.approve" if step in COMMITTEE_STEPS else "development.manage"
+
+
+# ---------------------------------------------------------------------------------------------
+# Starting and ending a pipeline
+
+
+@transaction.atomic
+def pipeline_start(
+    *, actor, person: Person, applied_on: date, responsible: str = "", note: str = "",
+    documents=(), justification: str = "",
+) -> Pipeline:  # fmt: skip
+    """Step 1: the written application was received on `applied_on`; the pipeline begins."""
+    require_perm(actor, "development.manage", person.branch)
+    person = Person.objects.select_for_update().select_related("branch").get(pk=person.pk)
+    current = (
+        Pipeline.objects.filter(person=person, status=PipelineStatus.ACTIVE)
+        .select_related("person__branch")
+        .first()
+    )
+    if current is not None:
+        raise ValidationError(
+            {"person": f"{person.name}已在{current.person.branch.name}的发展流程中，不能重复发展。"}
+        )
+    if person.stage in EXIT_STAGES or not person.is_active:
+        raise ValidationError(
+            {"person": f"{person.name}的档案已为“{person.get_stage_display()}”。"}
+        )
+    if person.stage not in STARTABLE_STAGES:
+        raise ValidationError({"person": f"{person.name}已是{person.get_stage_display()}。"})
+    pipeline = Pipeline.objects.create(person=person, created_by=_who(actor))
+    _audit(actor, "development.start", pipeline, person=person.name, applied_on=applied_on)
+    step_record(
+        actor=actor, pipeline=pipeline, step="application", on=applied_on,
+        responsible=responsible or person.name, note=note, documents=documents,
+        justification=justification,
+    )  # fmt: skip
+    pipeline.refresh_from_db()
+    return pipeline
+
+
+@transaction.atomic
+def pipeline_stop(*, actor, pipeline: Pipeline, on: date, reason: str) -> Pipeline:
+    """End development before admission (withdrawn, not pursued) or cancel probation.
+
+    A probationary member whose probation is cancelled (取消预备党员资格) is no longer a party
+    member: the record goes back to a non-member with the reason in its history.
+    """
+    pipeline = _locked(pipeline)
+    require_perm(actor, "development.manage", pipeline.person.branch)
+    _expect_active(pipeline)
+    errors = {}
+    if not (reason or "").strip():
+        errors["reason"] = "请填写原因。"
+    if on > timezone.localdate():
+        errors["on"] = "日期不能晚于今天。"
+    if errors:
+        raise ValidationError(errors)
+    person = pipeline.person
+    probationary = person.stage == Stage.PROBATIONARY
+    if probationary:
+        require_perm(actor, "development.approve", person.branch)
+    pipeline.status = PipelineStatus.CANCELLED if probationary else PipelineStatus.STOPPED
+    pipeline.ended_on, pipeline.end_reason = on, reason.strip()
+    pipeline.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
+    fields = {"stage": Stage.EMPLOYEE}
+    if probationary:
+        fields |= {"join_date": None, "probation_extension_months": 0}
+    person_update(
+        actor=actor, person=person, on=on, reason=reason.strip(),
+        action="development.stage_change", **fields,
+    )  # fmt: skip
+    _audit(actor, f"development.{pipeline.status}", pipeline, on=on, reason=reason.strip())
+    pipeline_evaluate(pipeline)
+    return pipeline
+
+
+@transaction.atomic
+def probation_extend(
+    *, actor, pipeline: Pipeline, months: int, decided_on: date, reason: str
+) -> Pipeline:
+    """Extend probation once, by 6–12 months (decided by the branch meeting, approved above)."""
+    pipeline = _locked(pipeline)
+    require_perm(actor, "development.approve", pipeline.person.branch)
+    _expect_active(pipeline)
+    policy = policy_for(pipeline.person.branch)
+    facts = timeline_of(pipeline, records_of(pipeline))
+    errors = {}
+    if pipeline.person.stage != Stage.PROBATIONARY or "approval" not in facts:
+        raise ValidationError("只有预备党员才能延长预备期。")
+    if pipeline.extension_months:
+        raise ValidationError(
+            f"预备期已延长过一次（{pipeline.extension_months}个月），不能再次延长。"
+        )
+    if "conversion_meeting" in facts:
+        raise ValidationError("支部党员大会已讨论转正，不能再延长预备期。")
+    try:
+        end = rules.probation_end(facts["branch_meeting"], months, policy)
+    except RuleError as exc:
+        errors["months"] = str(exc)
+        end = None
+    if decided_on > timezone.localdate():
+        errors["decided_on"] = "日期不能晚于今天。"
+    if not (reason or "").strip():
+        errors["reason"] = "请填写延长预备期的原因。"
+    if errors:
+        raise ValidationError(errors)
+    pipeline.extension_months = months
+    pipeline.extension_decided_on, pipeline.extension_reason = decided_on, reason.strip()
+    pipeline.save(
+        update_fields=["extension_months", "extension_decided_on", "extension_reason", "updated_at"]
+    )
+    person_update(
+        actor=actor, person=pipeline.person, on=decided_on, reason=reason.strip(),
+        action="development.stage_change", probation_extension_months=months,
+    )  # fmt: skip
+    _audit(actor, "development.extend", pipeline, months=months, probation_end=end, reason=reason)
+    pipeline_evaluate(pipeline)
+    return pipeline
+
+
+# ---------------------------------------------------------------------------------------------
+# Recording a step
+
+
+def _check_details(step, on, *, pipeline, end_on, hours, people, approving_org, vote) -> None:
+    """Field-level checks that need no timeline: who, which organization, what vote."""
+    errors: dict[str, str] = {}
+    person = pipeline.person
+    if end_on is not None and step != "training_start":
+        errors["end_on"] = "只有集中培训需要填写结束日期。"
+    if step == "training_start":
+        if end_on is None and hours is None:
+            errors["end_on"] = "请填写培训结束日期或培训学时。"
+        if end_on is not None and end_on < on:
+            errors["end_on"] = "培训结束日期不能早于开始日期。"
+        if hours is not None and (hours <= 0 or hours != hours.quantize(Decimal("0.1"))):
+            errors["hours"] = "培训学时须为正数，最多一位小数。"
+    if step in ("introducers", "contacts_assigned"):
+        if any(p.pk == person.pk for p in people):
+            errors["people"] = "不能指定本人。"
+        elif not people:
+            errors["people"] = "请选择" + (
+                "入党介绍人。" if step == "introducers" else "培养联系人。"
+            )
+    if step in APPROVAL_STEPS or step == "pre_review":
+        if approving_org is None:
+            errors["approving_org"] = "请选择审批（预审）的党组织。"
+        elif approving_org.path not in person.branch.ancestor_paths():
+            errors["approving_org"] = "须为该同志所在党支部的上级党组织。"
+        else:
+            try:
+                check_can_approve_members(approving_org.kind)
+            except RuleError as exc:
+                errors["approving_org"] = str(exc)
+    if step in VOTE_STEPS and vote is None:
+        errors["vote"] = "请填写表决情况。"
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_vote(vote: dict) -> rules.VoteResult:
+    """The vote of a branch general meeting: counts must add up, and it must pass."""
+    counts = {k: vote.get(k) for k in ("entitled", "present", "yes", "no", "abstain")}
+    written = {k: vote.get(k) or 0 for k in ("written_yes", "written_no")}
+    if any(v is None or v < 0 for v in counts.values()) or min(written.values()) < 0:
+        raise ValidationError({"vote": "表决人数须为不小于0的整数。"})
+    if counts["yes"] + counts["no"] + counts["abstain"] != counts["present"]:
+        raise ValidationError(
+            {"vote": f"赞成、反对、弃权合计{counts['yes'] + counts['no'] + counts['abstain']}票，"
+                     f"应等于实到会人数{counts['present']}。"}
+        )  # fmt: skip
+    absent = counts["entitled"] - counts["present"]
+    if absent >= 0 and written["written_yes"] + written["written_no"] > absent:
+        raise ValidationError({"vote": f"书面意见不能多于未到会的有表决权党员人数（{absent}）。"})
+    try:
+        result = rules.vote_result(
+            full_members_entitled=counts["entitled"],
+            voting_members_present=counts["present"],
+            yes_votes=counts["yes"],
+            written_yes_votes=written["written_yes"],
+        )
+    except RuleError as exc:
+        raise ValidationError({"vote": str(exc)}) from exc
+    if not result.passed:
+        raise ValidationError({"vote": f"表决未通过，不能记录此步骤：{result.message}"})
+    return result
+
+
+def _judge(before, after, *, justification: str, actor, branch) -> list[str]:
+    """The rules the new record breaks; raise unless every one may be, and is, justified."""
+    new = [v for v in after if v not in set(before) and v.rule not in PERIODIC_RULES]
+    if not new:
+        return []
+    hard = [v for v in new if v.rule in HARD_RULES]
+    if hard:
+        raise ValidationError({"on": [v.message for v in hard]})
+    if not (justification or "").strip():
+        may = has_perm(actor, "development.override", branch) if actor else True
+        hint = (
+            "如确属特殊情况，请填写书面说明作为例外记录。"
+            if may
+            else "如确属特殊情况，须由有权人员填写书面说明作为例外记录。"
+        )
+        raise ValidationError({"on": [v.message for v in new] + [hint]})
+    require_perm(actor, "development.override", branch)
+    return sorted({v.rule for v in new})
+
+
+@transaction.atomic
+def step_record(
+    *, actor, pipeline: Pipeline, step: str, on: date, responsible: str = "", note: str = "",
+    end_on: date | None = None, hours: Decimal | None = None, people=(), approving_org=None,
+    vote: dict | None = None, documents=(), justification: str = "",
+    today: date | None = None,
+) -> StepRecord:  # fmt: skip
+    """Record one step on `on`; refuse it with the Chinese reason when it breaks a rule."""
+    if step not in STEP_LABELS:
+        raise ValidationError({"step": f"未知的发展党员步骤：{step}。"})
+    pipeline = _locked(pipeline)
+    branch = pipeline.person.branch
+    require_perm(actor, _permission_for(step), branch)
+    _expect_active(pipeline)
+    today = today or timezone.localdate()
+    if on is None:
+        raise ValidationError({"on": "请填写日期。"})
+    people = list(people)
+    records = records_of(pipeline)
+    if step not in REPEATED_STEPS and any(r.step == step for r in records):
+        raise ValidationError({"step": f"“{STEP_LABELS[step]}”已记录过，不能重复记录。"})
+    _check_details(
+        step, on, pipeline=pipeline, end_on=end_on, hours=hours, people=people,
+        approving_org=approving_org, vote=vote,
+    )  # fmt: skip
+    result = _check_vote(vote) if step in VOTE_STEPS else None
+    policy = policy_for(branch)
+    before = timeline_of(pipeline, records)
+    after = dict(before)
+    if step in REPEATED_STEPS:
+        after[step] = [*before[step], on]
+    else:
+        after[step] = on
+    if step == "training_start":
+        after["training_end"] = end_on
+        after["training_hours"] = float(hours) if hours is not None else None
+    elif step in ("introducers", "contacts_assigned"):
+        after[f"{step.split('_')[0]}_full_members"] = full_members_on(people, on)
+    if on > today or (end_on and end_on > today):
+        raise ValidationError({"on": f"日期不能晚于今天（{today:%Y年%m月%d日}）。"})
+    # Judged on recorded dates only (no `today`): entering last year's steps afterwards must not
+    # be blamed for deadlines of steps not entered yet.
+    try:
+        old = rules.check_timeline(before, policy)
+        new = rules.check_timeline(after, policy)
+    except RuleError as exc:
+        raise ValidationError({"on": str(exc)}) from exc
+    exceptions = _judge(old, new, justification=justification, actor=actor, branch=branch)
+    record = StepRecord.objects.create(
+        pipeline=pipeline, step=step, on=on, end_on=end_on, hours=hours,
+        responsible=(responsible or "").strip()[:100], approving_org=approving_org,
+        note=(note or "").strip(), exception_rules=exceptions,
+        justification=(justification or "").strip() if exceptions else "",
+        policy_name=policy.name, entered_by=_who(actor),
+    )  # fmt: skip
+    if people:
+        record.people.set(people)
+    if documents:
+        record.documents.set(documents)
+    if result is not None:
+        Vote.objects.create(
+            record=record, entitled=vote["entitled"], present=vote["present"], yes=vote["yes"],
+            no=vote["no"], abstain=vote["abstain"], written_yes=vote.get("written_yes") or 0,
+            written_no=vote.get("written_no") or 0, passed=result.passed, result=result.message,
+        )  # fmt: skip
+    _audit(
+        actor, "development.step", pipeline, step=step, on=on, responsible=record.responsible,
+        people=[p.name for p in people], approving_org=str(approving_org or ""),
+        vote=result.message if result else "", documents=len(documents),
+    )  # fmt: skip
+    if exceptions:
+        _audit(
+            actor, "development.exception", pipeline, step=step, on=on,
+            rules=exceptions, justification=record.justification,
+        )  # fmt: skip
+    _sync_person(actor, pipeline, after, step, on, people, policy)
+    pipeline_evaluate(pipeline, today=today)
+    return record
+
+
+def _sync_person(actor, pipeline, facts, step, on, people, policy) -> None:
+    """Keep the member record in step with the pipeline (stage, key dates, introducers)."""
+    person = pipeline.person
+    fields: dict = {}
+    stage = next((s for key, s in STAGE_STEPS if key in facts), None)
+    if stage and stage != person.stage:
+        fields["stage"] = stage
+    if step == "application":
+        fields["application_date"] = on
+    elif step == "introducers":
+        fields["introducers"] = "、".join(p.name for p in people)[:100]
+    elif step == "approval":
+        fields["join_date"] = facts["branch_meeting"]
+    elif step == "conversion_approval":
+        fields["full_member_date"] = rules.probation_end(
+            facts["branch_meeting"], pipeline.extension_months, policy
+        )
+    elif step == "archived":  # the last step closes the pipeline
+        pipeline.status, pipeline.ended_on = PipelineStatus.COMPLETED, on
+        pipeline.save(update_fields=["status", "ended_on", "updated_at"])
+    if fields:
+        person_update(
+            actor=actor, person=person, on=on, reason=f"发展党员：{STEP_LABELS[step]}",
+            action="development.stage_change", **fields,
+        )  # fmt: skip
+        pipeline.person.refresh_from_db()
+
+
+@transaction.atomic
+def step_undo(*, actor, record: StepRecord, reason: str) -> None:
+    """Withdraw the most recently entered record (a typing mistake), with the reason; audited.
+
+    Only the latest entry can be withdrawn so the timeline never has holes, and not once the
+    pipeline is closed. The member record's stage follows back.
+    """
+    pipeline = _locked(record.pipeline)
+    require_perm(actor, _permission_for(record.step), pipeline.person.branch)
+    _expect_active(pipeline)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写撤销原因。"})
+    latest = pipeline.steps.order_by("-entered_at", "-id").first()
+    if latest is None or latest.pk != record.pk:
+        raise ValidationError("只能撤销最近录入的一条记录。")
+    if record.step == "application":
+        raise ValidationError("不能撤销入党申请；如不再发展，请终止发展流程。")
+    snapshot = {
+        "step": record.step, "on": record.on, "responsible": record.responsible,
+        "justification": record.justification, "reason": reason.strip(),
+    }  # fmt: skip
+    record.delete()
+    _audit(actor, "development.step_undo", pipeline, **snapshot)
+    facts = timeline_of(pipeline, records_of(pipeline))
+    stage = next((s for key, s in STAGE_STEPS if key in facts), Stage.EMPLOYEE)
+    fields: dict = {}
+    if stage != pipeline.person.stage:
+        fields["stage"] = stage
+    if record.step == "approval":
+        fields["join_date"] = None
+    if fields:
+        person_update(
+            actor=actor, person=pipeline.person, reason=f"撤销：{STEP_LABELS[record.step]}",
+            action="development.stage_change", **fields,
+        )  # fmt: skip
+    pipeline_evaluate(pipeline)
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation (every change and the daily task)
+
+
+def pipeline_evaluate(pipeline: Pipeline, today: date | None = None) -> Pipeline:
+    """Store the pipeline's next step, its window and its violations as of `today`.
+
+    Derived data: not audited (the facts it is computed from are). A year without holiday data
+    is stored as an unverifiable window rather than failing the whole run.
+    """
+    today = today or timezone.localdate()
+    pipeline = Pipeline.objects.select_related("person__branch").get(pk=pipeline.pk)
+    policy = policy_for(pipeline.person.branch)
+    facts = timeline_of(pipeline, records_of(pipeline))
+    active = pipeline.status == PipelineStatus.ACTIVE
+    violations = rules.check_timeline(facts, policy, today=today if active else None)
+    step = rules.next_step(facts) if active else None
+    window = None
+    if step:
+        try:
+            window = rules.step_window(facts, step, policy)
+        except RuleError:
+            window = None
+    pipeline.policy_name = policy.name
+    pipeline.next_step = step or ""
+    pipeline.next_earliest = window.earliest if window else None
+    pipeline.next_latest = window.latest if window else None
+    pipeline.violations = [_violation_data(v, facts, today if active else None) for v in violations]
+    pipeline.overdue_count = sum(1 for v in pipeline.violations if v["overdue"])
+    pipeline.evaluated_on = today
+    Pipeline.objects.filter(pk=pipeline.pk).update(
+        policy_name=pipeline.policy_name, next_step=pipeline.next_step,
+        next_earliest=pipeline.next_earliest, next_latest=pipeline.next_latest,
+        violations=pipeline.violations, overdue_count=pipeline.overdue_count,
+        evaluated_on=today,
+    )  # fmt: skip
+    return pipeline
+
+
+def _violation_data(v: rules.Violation, facts: dict, today: date | None) -> dict:
+    """A violation as stored; `overdue` = a step still missing after its deadline (only while
+    the pipeline is active: `today=None`)."""
+    missing = facts.get(v.step) in (None, []) or v.step in rules.LIST_KEYS
+    overdue = bool(today and v.limit and v.limit < today and missing and v.rule != "step_order")
+    return {
+        "step": v.step, "rule": v.rule, "message": v.message, "local": v.local,
+        "limit": v.limit.isoformat() if v.limit else None, "overdue": overdue,
+    }  # fmt: skip
+
+
+def pipelines_evaluate_all(today: date | None = None) -> int:
+    """Re-evaluate every active pipeline (the daily task); returns how many."""
+    count = 0
+    ids = Pipeline.objects.filter(status=PipelineStatus.ACTIVE).values_list("pk", flat=True)
+    for pk in ids.iterator(chunk_size=500):
+        pipeline_evaluate(Pipeline(pk=pk), today=today)
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings: the policy in force and the admission plan
+
+
+@transaction.atomic
+def policy_set(*, actor, org, data: dict | None) -> PolicySetting | None:
+    """Set (or with `data=None` remove) the local policy for `org`'s subtree; audited."""
+    require_perm(actor, "development.approve", org)
+    current = PolicySetting.objects.filter(org=org).first()
+    before = current.data if current else None
+    if data is None:
+        if current is not None:
+            current.delete()
+            audit_record(actor=actor, action="development.policy", target=org, org=org,
+                         changes={"policy": [before, None]})  # fmt: skip
+        _reevaluate_subtree(org)
+        return None
+    try:
+        policy = rules.policy_from_dict(data)
+    except RuleError as exc:
+        raise ValidationError({"name": str(exc)}) from exc
+    setting, _ = PolicySetting.objects.update_or_create(
+        org=org, defaults={"data": dict(data), "updated_by": _who(actor)}
+    )
+    audit_record(actor=actor, action="development.policy", target=org, org=org,
+                 changes={"policy": [before, setting.data], "name": policy.name})  # fmt: skip
+    _reevaluate_subtree(org)
+    return setting
+
+
+def _reevaluate_subtree(org) -> None:
+    rows = Pipeline.objects.filter(
+        status=PipelineStatus.ACTIVE, person__branch__path__startswith=org.path
+    ).values_list("pk", flat=True)
+    for pk in rows:
+        pipeline_evaluate(Pipeline(pk=pk))
+
+
+@transaction.atomic
+def plan_set(*, actor, org, year: int, target: int) -> AdmissionPlan:
+    require_perm(actor, "development.approve", org)
+    errors = {}
+    if not 2000 <= year <= 2100:
+        errors["year"] = "年份不正确。"
+    if target is None or target < 0:
+        errors["target"] = "计划发展人数须为不小于0的整数。"
+    if errors:
+        raise ValidationError(errors)
+    old = AdmissionPlan.objects.filter(org=org, year=year).values_list("target", flat=True).first()
+    plan, _ = AdmissionPlan.objects.update_or_create(
+        org=org, year=year, defaults={"target": target, "updated_by": _who(actor)}
+    )
+    audit_record(actor=actor, action="development.plan", target=plan, org=org,
+                 changes={"year": year, "target": [old, target]})  # fmt: skip
+    return plan
+
+
+# ---------------------------------------------------------------------------------------------
+# Reminders (the daily task)
+
+
+def reminders_send(today: date | None = None, *, horizon_days: int = 7) -> int:
+    """Tell the branch in charge about each deadline coming within `horizon_days` and each
+    overdue step, once per deadline; thought-report reminders also go to the person."""
+    today = today or timezone.localdate()
+    sent = 0
+    rows = Pipeline.objects.filter(status=PipelineStatus.ACTIVE).select_related(
+        "person__branch", "person__user"
+    )
+    for pipeline in rows.iterator(chunk_size=500):
+        for item in due_items(pipeline, today, horizon_days):
+            _, created = ReminderSent.objects.get_or_create(
+                pipeline=pipeline, key=item.key[:64], due_on=item.due_on, kind=item.kind
+            )
+            if not created:
+                continue
+            recipients = nearest_holders(pipeline.person.branch, "development.manage")
+            if item.key.startswith("thought_reports") and pipeline.person.user_id:
+                recipients = [*recipients, pipeline.person.user]
+            notify(
+                recipients=recipients, title=item.text, category="development",
+                link=reverse("development:detail", kwargs={"pk": pipeline.pk}),
+            )  # fmt: skip
+            sent += 1
+    return sent
+
+
+@dataclass(frozen=True)
+class DueItem:
+    key: str  # "<step>:<rule>" or "<step>:due"
+    kind: str  # "overdue" or "upcoming"
+    due_on: date
+    text: str
+
+
+def due_items(pipeline: Pipeline, today: date, horizon_days: int) -> list[DueItem]:
+    """What the people in charge of this pipeline must be told about today.
+
+    Overdue: the stored violations of a step still missing after its deadline. Upcoming within
+    `horizon_days`: the next step's last allowed day, the next activist assessment and thought
+    report, and the end of probation (time to apply for conversion).
+    """
+    name, items = pipeline.person.name, []
+    for v in pipeline.violations:
+        if v["overdue"]:
+            key, due = f"{v['step']}:{v['rule']}", date.fromisoformat(v["limit"])
+            items.append(DueItem(key, "overdue", due, f"【已逾期】{name}：{v['message']}"))
+
+    def soon(day):
+        return day is not None and 0 <= (day - today).days <= horizon_days
+
+    if soon(pipeline.next_latest):
+        label = STEP_LABELS.get(pipeline.next_step, pipeline.next_step)
+        text = f"【即将到期】{name}：“{label}”最迟应于{pipeline.next_latest:%Y年%m月%d日}完成"
+        items.append(DueItem(f"{pipeline.next_step}:due", "upcoming", pipeline.next_latest, text))
+    policy = policy_for(pipeline.person.branch)
+    facts = timeline_of(pipeline, records_of(pipeline))
+    for key, due in rules.periodic_due(facts, policy, today=today):
+        if soon(due):
+            text = f"【即将到期】{name}：{STEP_LABELS[key]}应于{due:%Y年%m月%d日}前完成"
+            items.append(DueItem(f"{key}:due", "upcoming", due, text))
+    if "approval" in facts and "conversion_application" not in facts:
+        end = rules.probation_end(facts["branch_meeting"], pipeline.extension_months, policy)
+        if soon(end):
+            text = f"【预备期将满】{name}：预备期于{end:%Y年%m月%d日}期满，请及时提出转正申请"
+            items.append(DueItem("probation:end", "upcoming", end, text))
+    return items
