@@ -46,7 +46,7 @@ PASSING_VOTE = {"entitled": 9, "present": 8, "yes": 7, "no": 1, "abstain": 0}
 
 
 @pytest.fixture
-def full_members(make_person, tree):
+def full_members(make_person, tree):  # noqa: F811
     """Two full members of branch A (contacts and introducers)."""
     return [
         make_person(name="刘介绍", join_date=date(2010, 7, 1), full_member_date=date(2011, 7, 1)),
@@ -55,7 +55,7 @@ def full_members(make_person, tree):
 
 
 @pytest.fixture
-def applicant(make_person):
+def applicant(make_person):  # noqa: F811
     return make_person(
         name="周申请", birth_date=date(1998, 5, 4), stage="employee", join_date=None,
         full_member_date=None,
