@@ -8,6 +8,7 @@ urlpatterns = [
     path("orgs/", include("dangjian.orgs.urls")),
     path("members/", include("dangjian.members.urls")),
     path("transfers/", include("dangjian.transfers.urls")),
+    path("development/", include("dangjian.development.urls")),
     path("audit/", include("dangjian.audit.urls")),
     path("notifications/", include("dangjian.notifications.urls")),
     path("attachments/", include("dangjian.attachments.urls")),

@@ -107,6 +107,13 @@ class Pipeline(models.Model):
     def __str__(self) -> str:
         return f"{self.person} ({self.get_status_display()})"
 
+    @classmethod
+    def personal_scope(cls, user, action: str) -> Q:
+        """An applicant sees their own pipeline (where they stand, what comes next)."""
+        if action == "development.view":
+            return Q(person__user_id=user.pk)
+        return Q(pk__in=[])
+
     @property
     def is_active(self) -> bool:
         return self.status == PipelineStatus.ACTIVE

@@ -9,11 +9,21 @@ A `DevelopmentPolicy` is a named, frozen set of parameters. `DEVELOPMENT_2014` (
 the shipped default. Local variants need no code: ``dataclasses.replace(DEVELOPMENT_2014,
 name="某省细则", public_notice_working_days=7)`` or ``policy_from_dict({...})`` from an
 administrator setting. Every deadline message and every `Violation` names the policy that
-produced it. Parameters that are local practice or UNCONFIRMED in DOMAIN.md (public notice,
-thought reports, political-review validity, branch meeting after pre-review, conversion approval
-within 3 months) default to common practice, may be switched off with ``None``, and their rule
-codes are listed in ``policy.local_rules`` so they are shown as local practice, never as
-national law.
+produced it.
+
+Local practice (DOMAIN.md §2 "Local (configurable)") is never presented as national law; its
+rule codes are listed in ``policy.local_rules``:
+
+- The public notice (公示) for candidates and before conversion is not part of the national 2014
+  rules, so `DEVELOPMENT_2014` has none (``public_notice_working_days`` and
+  ``conversion_notice_working_days`` are None): no notice rule fires and no working-day calendar
+  is consulted under it. A local policy switches it on, e.g. ``dataclasses.replace(
+  DEVELOPMENT_2014, name="某省细则", public_notice_working_days=5,
+  conversion_notice_working_days=5)``; the days are then counted on the policy's working-day
+  calendar (statutory holidays by default).
+- The other local or UNCONFIRMED parameters (thought reports, political-review validity, branch
+  meeting after pre-review, conversion approval within 3 months) default to common practice and
+  may be switched off with ``None``.
 
 There is deliberately no ``DEVELOPMENT_2026``: the May 2026 revision's full text was not
 available (DOMAIN.md, top), and a placeholder equal to 2014 under a 2026 name would make every
@@ -38,6 +48,15 @@ Timeline
 A missing key or a None value means "not recorded"; a rule needing it is skipped (except
 step_missing, which reports gaps before the latest recorded step). Unknown keys and values of the
 wrong type raise RuleError (a typo must not silently switch a rule off).
+
+Step windows
+------------
+`step_window` gives, for one main step, the first and last allowed day under the recorded facts
+and the policy (with a Chinese reason per bound) and the earlier steps still missing;
+`next_step` names the first main step not yet recorded; `periodic_due` gives the due date of the
+current period of each periodic record still running. The bounds are the ones `check_timeline`
+enforces: a step recorded on ``earliest`` or ``latest`` raises no violation of that rule, a day
+outside does.
 """
 
 import dataclasses
@@ -193,8 +212,9 @@ class DevelopmentPolicy:
     approval_months: int = 3
     approval_special_months: int = 6
     # local / UNCONFIRMED parameters (DOMAIN.md §2 "Local (configurable)")
-    public_notice_working_days: int | None = 5
-    conversion_notice_working_days: int | None = 5
+    # the public notice (公示) is local practice, not in the 2014 rules: None = no notice
+    public_notice_working_days: int | None = None
+    conversion_notice_working_days: int | None = None
     thought_report_interval_months: int | None = 3
     political_review_valid_months: int | None = 12
     branch_meeting_after_pre_review_months: int | None = 1
@@ -239,7 +259,10 @@ def _validate_policy(policy: DevelopmentPolicy) -> None:
 
 DEVELOPMENT_2014 = DevelopmentPolicy(
     name="发展党员工作细则（2014）",
-    note="中共中央办公厅2014年6月印发；公示、思想汇报、政审有效期等为常见地方做法，可配置。",
+    note=(
+        "中共中央办公厅2014年6月印发。公示（发展对象公示、转正公示）为地方做法，"
+        "本政策不含，由地方政策配置；思想汇报、政审有效期等为常见地方做法，可配置。"
+    ),
 )
 POLICIES: Mapping[str, DevelopmentPolicy] = MappingProxyType(
     {DEVELOPMENT_2014.name: DEVELOPMENT_2014}
@@ -544,6 +567,12 @@ def _predecessors() -> dict[str, tuple[str, ...]]:
 _PREDECESSORS = _predecessors()
 
 
+def _source(policy: DevelopmentPolicy, rule: str) -> str:
+    """ "依据：<policy>", saying so when the rule is local practice under that policy."""
+    local = "，属地方做法，非全国统一规定" if policy.is_local(rule) else ""
+    return f"依据：{policy.name}{local}"
+
+
 class _Checker:
     """Holds the normalized facts and collects violations; one method per rule."""
 
@@ -556,7 +585,7 @@ class _Checker:
 
     def add(self, step: str, rule: str, message: str, limit: date | None = None) -> None:
         local = self.policy.is_local(rule)
-        source = f"依据：{self.policy.name}" + ("，属地方做法，非全国统一规定" if local else "")
+        source = _source(self.policy, rule)
         self.out.append(
             Violation(step, rule, self.policy.name, f"{message}（{source}）", local, limit)
         )
@@ -878,3 +907,195 @@ def check_timeline(
     dates after today are reported (date_in_future).
     """
     return _Checker(normalize_timeline(timeline), policy, today).run()
+
+
+# ---------------------------------------------------------------------------------------------
+# Step windows (UI timeline and reminders)
+
+
+@dataclass(frozen=True)
+class StepWindow:
+    """When one main step may happen, given what is recorded.
+
+    ``earliest > latest`` means no day is allowed any more (e.g. the political review expires
+    before the notice allows the meeting): the reasons say which bounds collide.
+    """
+
+    step: str  # a key of MAIN_DATE_STEPS
+    earliest: date | None  # first allowed day (None: no lower bound known)
+    latest: date | None  # last allowed day under a deadline rule (None: no deadline)
+    reasons: tuple[str, ...]  # Chinese, one per bound that applies, each naming its policy
+    blocked_by: tuple[str, ...]  # earlier main steps not recorded yet (empty if none)
+
+
+def step_window(
+    timeline: Mapping[str, Any], step: str, policy: DevelopmentPolicy = DEVELOPMENT_2014
+) -> StepWindow:
+    """The allowed days for main step `step` under the recorded `timeline` (module docstring).
+
+    Lower bounds: the latest recorded predecessor (same day allowed) and, by step, the 18th
+    birthday (application), one year as activist (candidate), the end of the candidate notice
+    (branch_meeting, local) and of probation and the conversion notice (conversion_meeting).
+    Upper bounds: the talk within a month, the branch meeting within a month of pre-review and
+    while the political review is valid (local), approval within 3 (special: 6) months and
+    conversion approval (UNCONFIRMED). A bound whose anchor is not recorded is left out; a
+    configured notice whose start is not recorded leaves the meeting's earliest day unknowable,
+    which a reason says. Only the bounds of `step` itself are given, not those of unrecorded
+    earlier steps (see ``blocked_by``).
+
+    Raises RuleError for a step not in MAIN_DATE_STEPS, an invalid timeline (as
+    `check_timeline`), an invalid extension_months, and — under a policy with a notice — when
+    the working-day calendar cannot count the notice (no holiday data for the year and the
+    policy's calendar_fallback is "error").
+    """
+    if step not in MAIN_DATE_STEPS:
+        raise RuleError(f"“{step}”不是发展党员的主要步骤，无法计算办理期限。")
+    facts = normalize_timeline(timeline)
+    facts_of = _Checker(facts, policy, None)
+    d, p = facts_of.d, policy
+    lower: list[tuple[date, str, str]] = []  # (bound, rule, reason without its source)
+    upper: list[tuple[date, str, str]] = []
+    notes: list[tuple[str, str]] = []  # (rule, reason) of bounds that cannot be dated
+
+    dated = [(d(k), k) for k in _PREDECESSORS.get(step, ()) if d(k) is not None]
+    if dated:
+        day, pred = max(dated)
+        why = f"不得早于此前步骤“{STEP_LABELS[pred]}”（{cn_date(day)}），可为同一天"
+        lower.append((day, "step_order", why))
+
+    if step == "application" and (birth := d("birth_date")):
+        limit = earliest_application_date(birth, p)
+        why = f"申请入党须年满{p.minimum_age}周岁（出生日期{cn_date(birth)}），最早{cn_date(limit)}"
+        lower.append((limit, "minimum_age", why))
+    elif step == "talk" and (applied := d("application")):
+        limit = talk_deadline(applied, p)
+        why = (
+            f"收到入党申请（{cn_date(applied)}）后应在{p.talk_within_months}个月内派人谈话，"
+            f"最迟{cn_date(limit)}"
+        )
+        upper.append((limit, "talk_within_limit", why))
+    elif step == "candidate" and (activist := d("activist")):
+        limit = earliest_candidate_date(activist, p)
+        why = (
+            f"确定为入党积极分子（{cn_date(activist)}）后须满"
+            f"{p.candidate_after_activist_months}个月，最早{cn_date(limit)}"
+        )
+        lower.append((limit, "candidate_after_cultivation", why))
+    elif step == "branch_meeting":
+        _notice_bound(facts_of, conversion=False, lower=lower, notes=notes)
+        if (pre := d("pre_review")) and (limit := branch_meeting_deadline(pre, p)):
+            months = p.branch_meeting_after_pre_review_months
+            why = (
+                f"上级党委预审（{cn_date(pre)}）后应在{months}个月内召开支部党员大会，"
+                f"最迟{cn_date(limit)}"
+            )
+            upper.append((limit, "branch_meeting_after_pre_review", why))
+        if (review := d("political_review")) and (limit := political_review_expires(review, p)):
+            why = f"政治审查（{cn_date(review)}）的有效期至{cn_date(limit)}，过期须重新政审"
+            upper.append((limit, "political_review_valid", why))
+    elif step == "approval" and (meeting := d("branch_meeting")):
+        special = bool(facts.get("special_approval"))
+        limit = approval_deadline(meeting, special, p)
+        months = p.approval_special_months if special else p.approval_months
+        why = (
+            f"支部党员大会（{cn_date(meeting)}）后上级党委应在{months}个月内审批"
+            f"{'（特殊情况）' if special else ''}，最迟{cn_date(limit)}"
+        )
+        upper.append((limit, "approval_within_limit", why))
+    elif step == "conversion_meeting":
+        if admitted := d("branch_meeting"):
+            extension = facts.get("extension_months") or 0
+            limit = probation_end(admitted, extension, p)
+            why = (
+                f"预备期自支部党员大会通过之日（{cn_date(admitted)}）起计算，"
+                f"至{cn_date(limit)}期满，最早{cn_date(limit)}"
+            )
+            lower.append((limit, "conversion_after_probation", why))
+        _notice_bound(facts_of, conversion=True, lower=lower, notes=notes)
+    elif (
+        step == "conversion_approval"
+        and (meeting := d("conversion_meeting"))
+        and (limit := conversion_approval_deadline(meeting, p))
+    ):
+        why = (
+            f"讨论转正的支部党员大会（{cn_date(meeting)}）后上级党委应在"
+            f"{p.conversion_approval_months}个月内审批，最迟{cn_date(limit)}"
+        )
+        upper.append((limit, "conversion_approval_within_limit", why))
+
+    reasons = tuple(
+        f"{why}（{_source(p, rule)}）"
+        for _, rule, why in [*lower, *upper, *((None, r, w) for r, w in notes)]
+    )
+    index = MAIN_DATE_STEPS.index(step)
+    return StepWindow(
+        step=step,
+        earliest=max((b for b, _, _ in lower), default=None),
+        latest=min((b for b, _, _ in upper), default=None),
+        reasons=reasons,
+        blocked_by=tuple(k for k in MAIN_DATE_STEPS[:index] if not facts_of._has(k)),
+    )
+
+
+def _notice_bound(
+    facts: _Checker,
+    *,
+    conversion: bool,
+    lower: list[tuple[date, str, str]],
+    notes: list[tuple[str, str]],
+) -> None:
+    """The meeting's earliest day after a configured notice (calendar errors propagate)."""
+    policy = facts.policy
+    days = _notice_days(policy, conversion)
+    if days is None:
+        return
+    start_key = "conversion_notice_start" if conversion else "notice_start"
+    meeting_key = "conversion_meeting" if conversion else "branch_meeting"
+    rule = "public_notice_conversion" if conversion else "public_notice_candidate"
+    what = f"{STEP_LABELS[meeting_key]}前须{STEP_LABELS[start_key]}{days}个工作日"
+    start = facts.d(start_key)
+    if start is None:
+        notes.append((rule, f"{what}，尚未记录公示开始日期，最早日期待定"))
+        return
+    limit = earliest_meeting_after_notice(start, policy, conversion=conversion)
+    assert limit is not None  # days is not None
+    lower.append((limit, rule, f"{what}（自{cn_date(start)}开始），最早{cn_date(limit)}"))
+
+
+def next_step(timeline: Mapping[str, Any]) -> str | None:
+    """The first main step (MAIN_DATE_STEPS order) not recorded; None when all are.
+
+    Training counts as recorded by its start, end, days or hours (as in step_missing).
+    """
+    facts = _Checker(normalize_timeline(timeline), DEVELOPMENT_2014, None)
+    return next((k for k in MAIN_DATE_STEPS if not facts._has(k)), None)
+
+
+def periodic_due(
+    timeline: Mapping[str, Any], policy: DevelopmentPolicy = DEVELOPMENT_2014, *, today: date
+) -> list[tuple[str, date]]:
+    """The end of the current period of each periodic record still running, for reminders.
+
+    ``("activist_assessments", due)`` from the activist date until the candidate step is
+    recorded, and ``("thought_reports", due)`` from the activist date until the conversion
+    meeting is recorded (skipped when the policy has no thought-report interval). Only for a
+    list key present in the timeline (an empty list counts: the caller tracks it). Periods are
+    anchored on the activist date as in `check_timeline` (period k ends on start + k·months,
+    clamped); the due date is the end of the period containing `today` (the first period end
+    on or after `today`). Whether that period already has an entry is not considered, and
+    earlier periods without one are `check_timeline`'s business (with ``today``).
+    """
+    facts = normalize_timeline(timeline)
+    out: list[tuple[str, date]] = []
+    for key, end_key, months in (
+        ("activist_assessments", "candidate", policy.activist_assessment_interval_months),
+        ("thought_reports", "conversion_meeting", policy.thought_report_interval_months),
+    ):
+        start = facts.get("activist")
+        if not months or key not in facts or start is None or facts.get(end_key) is not None:
+            continue
+        k = 1
+        while (due := add_months(start, months * k)) < today:
+            k += 1
+        out.append((key, due))
+    return out

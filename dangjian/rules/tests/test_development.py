@@ -28,6 +28,7 @@ from dangjian.rules.development import (
     vote_passes,
     vote_result,
 )
+from dangjian.rules.tests.local_policies import LOCAL_5
 
 DATES = st.dates(min_value=date(1950, 1, 1), max_value=date(2090, 12, 31))
 LOCAL_7 = dataclasses.replace(DEVELOPMENT_2014, name="某省细则", public_notice_working_days=7)
@@ -81,7 +82,7 @@ def test_local_deadlines_and_their_switches():
     assert political_review_expires(date(2024, 2, 29)) == date(2025, 2, 28)
     assert conversion_approval_deadline(date(2025, 8, 31)) == date(2025, 11, 30)
     off = dataclasses.replace(
-        DEVELOPMENT_2014,
+        LOCAL_5,
         name="无地方规定",
         branch_meeting_after_pre_review_months=None,
         political_review_valid_months=None,
@@ -92,25 +93,47 @@ def test_local_deadlines_and_their_switches():
     assert political_review_expires(date(2025, 1, 31), off) is None
     assert conversion_approval_deadline(date(2025, 1, 31), off) is None
     assert earliest_meeting_after_notice(date(2025, 1, 31), off) is None
+    # switching one notice off leaves the other one on
+    assert earliest_meeting_after_notice(date(2025, 1, 31), off, conversion=True) is not None
+    assert latest_notice_start(date(2025, 2, 10), off) is None
+
+
+def test_the_2014_policy_has_no_public_notice():
+    assert DEVELOPMENT_2014.public_notice_working_days is None
+    assert DEVELOPMENT_2014.conversion_notice_working_days is None
+    assert "公示" in DEVELOPMENT_2014.note and "地方做法" in DEVELOPMENT_2014.note
+    for conversion in (False, True):
+        # also in years without holiday data: no calendar is consulted
+        for day in (date(2025, 9, 29), date(2026, 2, 16), date(2031, 1, 1)):
+            assert earliest_meeting_after_notice(day, conversion=conversion) is None
+            assert latest_notice_start(day, conversion=conversion) is None
+            assert (
+                earliest_meeting_after_notice(day, DEVELOPMENT_2014, conversion=conversion) is None
+            )
 
 
 def test_notice_over_national_day_2025():
     # Sep 29, 30 | Oct 1–8 holiday | Oct 9, 10, 11 (make-up Saturday): 5th working day Oct 11.
-    assert earliest_meeting_after_notice(date(2025, 9, 29)) == date(2025, 10, 12)
-    assert latest_notice_start(date(2025, 10, 12)) == date(2025, 9, 29)
+    assert earliest_meeting_after_notice(date(2025, 9, 29), LOCAL_5) == date(2025, 10, 12)
+    assert latest_notice_start(date(2025, 10, 12), LOCAL_5) == date(2025, 9, 29)
+    assert earliest_meeting_after_notice(date(2025, 9, 29), LOCAL_5, conversion=True) == date(
+        2025, 10, 12
+    )
     # A 7-working-day local variant moves the meeting on: Oct 13 (Mon), 14 (Tue).
     assert earliest_meeting_after_notice(date(2025, 9, 29), LOCAL_7) == date(2025, 10, 15)
-    weekends = dataclasses.replace(DEVELOPMENT_2014, name="仅周末", working_day_calendar="weekends")
+    weekends = dataclasses.replace(LOCAL_5, name="仅周末", working_day_calendar="weekends")
     assert earliest_meeting_after_notice(date(2025, 9, 29), weekends) == date(2025, 10, 4)
 
 
 def test_notice_over_spring_festival_2026():
     # Feb 12, 13, 14 (make-up Saturday) | Feb 15–23 holiday | Feb 24, 25.
-    assert earliest_meeting_after_notice(date(2026, 2, 12)) == date(2026, 2, 26)
+    assert earliest_meeting_after_notice(date(2026, 2, 12), LOCAL_5) == date(2026, 2, 26)
     # A notice starting on a holiday counts from the next working day: Feb 24–27 and the
     # make-up Saturday Feb 28 — the meeting may be on Sunday Mar 1.
-    assert earliest_meeting_after_notice(date(2026, 2, 16)) == date(2026, 3, 1)
-    assert earliest_meeting_after_notice(date(2026, 2, 16), conversion=True) == date(2026, 3, 1)
+    assert earliest_meeting_after_notice(date(2026, 2, 16), LOCAL_5) == date(2026, 3, 1)
+    assert earliest_meeting_after_notice(date(2026, 2, 16), LOCAL_5, conversion=True) == date(
+        2026, 3, 1
+    )
 
 
 def test_training_minimum_is_days_or_hours():
@@ -148,6 +171,7 @@ def test_deadlines_are_after_their_anchor(day):
 
 def test_local_policy_by_replace_and_validation():
     assert LOCAL_7.public_notice_working_days == 7
+    assert LOCAL_7.conversion_notice_working_days is None  # only what was replaced changes
     assert LOCAL_7.is_local("public_notice_candidate")
     assert not LOCAL_7.is_local("talk_within_limit")
     with pytest.raises(RuleError, match="非负整数"):

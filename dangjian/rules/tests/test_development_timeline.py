@@ -23,11 +23,12 @@ from dangjian.rules.development import (
     probation_end,
     talk_deadline,
 )
+from dangjian.rules.tests.local_policies import LOCAL_5
+from dangjian.rules.tests.local_policies import LOCAL_5_WEEKENDS as WEEKENDS
 
 DAY = timedelta(days=1)
-WEEKENDS = dataclasses.replace(
-    DEVELOPMENT_2014, name="按周末推算（测试）", calendar_fallback="weekends"
-)
+NOTICE_RULES = {"public_notice_candidate", "public_notice_conversion", "working_days_unverifiable"}
+POLICIES = pytest.mark.parametrize("policy", [DEVELOPMENT_2014, LOCAL_5], ids=["2014", "local_5"])
 
 
 def periodic(start: date, end: date, months: int) -> list[date]:
@@ -40,7 +41,11 @@ def periodic(start: date, end: date, months: int) -> list[date]:
 
 
 def at_limits(application: date, policy=DEVELOPMENT_2014) -> dict:
-    """A complete timeline with every constrained step exactly on its limit."""
+    """A complete timeline with every constrained step exactly on its limit.
+
+    The notices are recorded only when the policy has them (local practice); without a
+    conversion notice the conversion application is made on the day of the meeting.
+    """
     t: dict = {"birth_date": add_months(application, -12 * policy.minimum_age)}
     t["application"] = application
     t["talk"] = t["activist"] = talk_deadline(application, policy)
@@ -51,14 +56,15 @@ def at_limits(application: date, policy=DEVELOPMENT_2014) -> dict:
     t["training_end"] = t["candidate"] + 2 * DAY  # exactly 3 days
     t["committee_review"] = t["pre_review"] = t["application_form"] = t["training_end"]
     t["branch_meeting"] = t["higher_talk"] = branch_meeting_deadline(t["pre_review"], policy)
-    t["notice_start"] = latest_notice_start(t["branch_meeting"], policy)
+    if notice := latest_notice_start(t["branch_meeting"], policy):
+        t["notice_start"] = notice
     t["approval"] = approval_deadline(t["branch_meeting"], policy=policy)
     t["filed_with_department"] = t["placed"] = t["oath"] = t["approval"]
     t["conversion_meeting"] = probation_end(t["branch_meeting"], policy=policy)
-    t["conversion_notice_start"] = latest_notice_start(
-        t["conversion_meeting"], policy, conversion=True
-    )
-    t["conversion_application"] = t["conversion_notice_start"]
+    notice = latest_notice_start(t["conversion_meeting"], policy, conversion=True)
+    if notice:
+        t["conversion_notice_start"] = notice
+    t["conversion_application"] = notice or t["conversion_meeting"]
     t["conversion_approval"] = conversion_approval_deadline(t["conversion_meeting"], policy)
     t["archived"] = t["conversion_approval"]
     t["activist_assessments"] = periodic(t["activist"], t["candidate"], 6)
@@ -83,6 +89,7 @@ LIMIT_MOVES = [
     ("activist_assessments", +1, "activist_assessment_interval"),
     ("thought_reports", +1, "thought_report_interval"),
 ]
+NATIONAL_MOVES = [m for m in LIMIT_MOVES if m[2] not in NOTICE_RULES]
 
 
 def moved(t: dict, key: str, days: int) -> dict:
@@ -106,28 +113,75 @@ def rules_of(violations) -> set[str]:
 STATUTORY_APPLICATIONS = st.dates(min_value=date(2004, 1, 1), max_value=date(2023, 6, 30))
 
 
-@given(STATUTORY_APPLICATIONS)
-def test_a_timeline_at_every_limit_has_no_violations(application):
-    t = at_limits(application)
-    assert check_timeline(t) == []
-    assert check_timeline(t, today=t["archived"]) == []
+@POLICIES
+@given(application=STATUTORY_APPLICATIONS)
+def test_a_timeline_at_every_limit_has_no_violations(policy, application):
+    t = at_limits(application, policy)
+    assert ("notice_start" in t) is (policy is LOCAL_5)
+    assert check_timeline(t, policy) == []
+    assert check_timeline(t, policy, today=t["archived"]) == []
 
 
 @given(STATUTORY_APPLICATIONS, st.sampled_from(LIMIT_MOVES))
 def test_one_day_past_any_limit_is_a_violation_of_that_step_and_rule(application, move):
-    t = at_limits(application)
+    t = at_limits(application, LOCAL_5)
     # Feb 29 applications have no birth date whose 18th birthday is that day: nothing to move.
     assume(earliest_application_date(t["birth_date"]) == application)
+    key, days, rule = move
+    violations = check_timeline(moved(t, key, days), LOCAL_5)
+    assert named(violations, key, rule), violations
+    assert all(v.policy == LOCAL_5.name for v in violations)
+    assert all(v.local == LOCAL_5.is_local(v.rule) for v in violations)
+
+
+# The 2014 rules count no working days: any year works, holiday data or not.
+@given(
+    st.dates(min_value=date(1960, 1, 1), max_value=date(2080, 1, 1)),
+    st.sampled_from(NATIONAL_MOVES),
+)
+def test_one_day_past_any_national_limit_is_a_violation_in_any_year(application, move):
+    t = at_limits(application)
+    assume(earliest_application_date(t["birth_date"]) == application)
+    assert check_timeline(t) == []
     key, days, rule = move
     violations = check_timeline(moved(t, key, days))
     assert named(violations, key, rule), violations
     assert all(v.policy == DEVELOPMENT_2014.name for v in violations)
 
 
+ANY_DAY = st.dates(min_value=date(1990, 1, 1), max_value=date(2060, 12, 31))
+
+
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            k: ANY_DAY
+            for k in (
+                "notice_start",
+                "branch_meeting",
+                "conversion_notice_start",
+                "conversion_meeting",
+            )
+        },
+    ),
+    st.one_of(st.none(), ANY_DAY),
+)
+def test_no_notice_rule_ever_fires_under_the_2014_rules(timeline, today):
+    # recorded or not, in any order, in years with or without holiday data
+    assert not rules_of(check_timeline(timeline, today=today)) & NOTICE_RULES
+    # ...while the local policy, given the same facts, does report a missing notice
+    local = rules_of(check_timeline(timeline, LOCAL_5, today=today))
+    if "branch_meeting" in timeline and "notice_start" not in timeline:
+        assert "public_notice_candidate" in local
+    if "conversion_meeting" in timeline and "conversion_notice_start" not in timeline:
+        assert "public_notice_conversion" in local
+
+
 @given(
     st.dates(min_value=date(1960, 1, 1), max_value=date(2080, 1, 1)), st.sampled_from(LIMIT_MOVES)
 )
-def test_limits_hold_in_any_year_with_the_weekend_fallback(application, move):
+def test_local_limits_hold_in_any_year_with_the_weekend_fallback(application, move):
     t = at_limits(application, WEEKENDS)
     assume(earliest_application_date(t["birth_date"]) == application)
     assert check_timeline(t, WEEKENDS) == []
@@ -138,6 +192,7 @@ def test_limits_hold_in_any_year_with_the_weekend_fallback(application, move):
 # -- concrete boundary days (one day before, on, after) -----------------------------------
 
 BASE = at_limits(date(2023, 3, 15))
+LOCAL_BASE = at_limits(date(2023, 3, 15), LOCAL_5)
 
 
 def test_base_timeline_dates_are_what_the_rules_say():
@@ -146,7 +201,18 @@ def test_base_timeline_dates_are_what_the_rules_say():
     assert BASE["branch_meeting"] == date(2024, 5, 17)
     assert BASE["approval"] == date(2024, 8, 17)
     assert BASE["conversion_meeting"] == date(2025, 5, 17)
+    assert "notice_start" not in BASE and "conversion_notice_start" not in BASE
     assert check_timeline(BASE) == []
+    # Local notices before Fri 2024-05-17: May 16, 15, 14, 13 and Sat May 11 (make-up day
+    # after Labour Day); before Sat 2025-05-17: May 16, 15, 14, 13, 12.
+    assert LOCAL_BASE["notice_start"] == date(2024, 5, 11)
+    assert LOCAL_BASE["conversion_notice_start"] == date(2025, 5, 12)
+    assert {k: v for k, v in LOCAL_BASE.items() if "notice" not in k} == {
+        **BASE,
+        "conversion_application": date(2025, 5, 12),
+    }
+    assert check_timeline(LOCAL_BASE, LOCAL_5) == []
+    assert check_timeline(LOCAL_BASE) == []  # recorded notices are harmless under 2014
 
 
 @pytest.mark.parametrize(
@@ -191,15 +257,19 @@ def test_special_approval_allows_six_months():
     assert named(check_timeline(moved(six, "approval", 1)), "approval", "approval_within_limit")
 
 
-def test_extension_moves_the_conversion_date():
-    t = {**BASE, "extension_months": 6}
-    assert named(check_timeline(t), "conversion_meeting", "conversion_after_probation")
+@POLICIES
+def test_extension_moves_the_conversion_date(policy):
+    t = {**at_limits(date(2023, 3, 15), policy), "extension_months": 6}
+    assert named(check_timeline(t, policy), "conversion_meeting", "conversion_after_probation")
     later = date(2025, 11, 17)
     t.update(conversion_meeting=later, conversion_approval=later, archived=later)
-    t["conversion_notice_start"] = t["conversion_application"] = latest_notice_start(later)
+    t["conversion_application"] = later
+    if policy is LOCAL_5:
+        t["conversion_notice_start"] = t["conversion_application"] = date(2025, 11, 10)
+        assert latest_notice_start(later, policy, conversion=True) == date(2025, 11, 10)
     t["thought_reports"] = [add_months(BASE["activist"], 3 * k) for k in range(1, 11)]
-    assert check_timeline(t) == []
-    (bad,) = check_timeline({**t, "extension_months": 5})
+    assert check_timeline(t, policy) == []
+    (bad,) = check_timeline({**t, "extension_months": 5}, policy)
     assert (bad.step, bad.rule) == ("extension_months", "probation_extension")
 
 
@@ -231,23 +301,31 @@ def test_candidate_public_notice_over_national_day_2025():
     # Notice from Mon Sep 29 2025: Sep 29, 30, Oct 9, 10, 11 (make-up Saturday).
     t = {"notice_start": date(2025, 9, 29)}
     assert "public_notice_candidate" not in rules_of(
-        check_timeline({**t, "branch_meeting": date(2025, 10, 12)})
+        check_timeline({**t, "branch_meeting": date(2025, 10, 12)}, LOCAL_5)
     )
     (v,) = [
         v
-        for v in check_timeline({**t, "branch_meeting": date(2025, 10, 11)})
+        for v in check_timeline({**t, "branch_meeting": date(2025, 10, 11)}, LOCAL_5)
         if v.rule == "public_notice_candidate"
     ]
     assert v.step == "notice_start" and v.limit == date(2025, 9, 28)  # Sunday Sep 28 (make-up)
     assert "仅4个工作日" in v.message and "5个工作日" in v.message
+    assert v.local and v.policy == LOCAL_5.name and "地方做法" in v.message
+    national = check_timeline({**t, "branch_meeting": date(2025, 10, 11)})
+    assert not rules_of(national) & NOTICE_RULES  # 2014: no notice
 
 
 def test_conversion_notice_over_spring_festival_2026():
     t = {"conversion_notice_start": date(2026, 2, 12)}
-    ok = check_timeline({**t, "conversion_meeting": date(2026, 2, 26)})
+    ok = check_timeline({**t, "conversion_meeting": date(2026, 2, 26)}, LOCAL_5)
     assert "public_notice_conversion" not in rules_of(ok)
-    bad = check_timeline({**t, "conversion_meeting": date(2026, 2, 25)})
+    bad = check_timeline({**t, "conversion_meeting": date(2026, 2, 25)}, LOCAL_5)
     assert named(bad, "conversion_notice_start", "public_notice_conversion")
+    assert not named(
+        check_timeline({**t, "conversion_meeting": date(2026, 2, 25)}),
+        "conversion_notice_start",
+        "public_notice_conversion",
+    )
 
 
 def test_a_local_seven_day_notice_moves_the_deadline_and_names_the_local_policy():
@@ -262,16 +340,22 @@ def test_a_local_seven_day_notice_moves_the_deadline_and_names_the_local_policy(
 
 def test_a_missing_notice_is_reported_and_a_switched_off_notice_is_not():
     t = {"branch_meeting": date(2025, 10, 12)}
-    assert named(check_timeline(t), "notice_start", "public_notice_candidate")
-    off = dataclasses.replace(DEVELOPMENT_2014, name="不公示", public_notice_working_days=None)
+    assert named(check_timeline(t, LOCAL_5), "notice_start", "public_notice_candidate")
+    assert "public_notice_candidate" not in rules_of(check_timeline(t))  # 2014: no notice
+    off = dataclasses.replace(LOCAL_5, name="不公示", public_notice_working_days=None)
     assert "public_notice_candidate" not in rules_of(check_timeline(t, off))
+    conversion = {"conversion_meeting": date(2025, 10, 12)}
+    assert named(
+        check_timeline(conversion, off), "conversion_notice_start", "public_notice_conversion"
+    )
 
 
 def test_without_holiday_data_the_notice_is_reported_unverifiable_not_guessed():
     t = {"notice_start": date(2026, 12, 24), "branch_meeting": date(2027, 1, 8)}
-    (v,) = [v for v in check_timeline(t) if v.step == "notice_start"]
+    (v,) = [v for v in check_timeline(t, LOCAL_5) if v.step == "notice_start"]
     assert v.rule == "working_days_unverifiable" and "2027年" in v.message
     assert not any(v.step == "notice_start" for v in check_timeline(t, WEEKENDS))
+    assert not rules_of(check_timeline(t)) & NOTICE_RULES  # 2014: no notice, no calendar
 
 
 def test_steps_out_of_order():

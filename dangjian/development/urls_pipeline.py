@@ -1,0 +1,3 @@
+"""URL list of this area (see urls.py)."""
+
+urlpatterns: list = []
