@@ -1057,9 +1057,8 @@ def _notice_bound(
     if start is None:
         notes.append((rule, f"{what}，尚未记录公示开始日期，最早日期待定"))
         return
-    limit = earliest_meeting_after_notice(start, policy, conversion=conversion)
-    assert limit is not None  # days is not None
-    lower.append((limit, rule, f"{what}（自{cn_date(start)}开始），最早{cn_date(limit)}"))
+    if limit := earliest_meeting_after_notice(start, policy, conversion=conversion):
+        lower.append((limit, rule, f"{what}（自{cn_date(start)}开始），最早{cn_date(limit)}"))
 
 
 def next_step(timeline: Mapping[str, Any]) -> str | None:
