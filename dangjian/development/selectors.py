@@ -130,7 +130,7 @@ def pipeline_view(pipeline: Pipeline, today: date | None = None) -> PipelineView
                 step.number,
                 step.key,
                 step.label,
-                _state(step.key, own, window, broken, upcoming, active, today),
+                _state(step.key, own, window, broken, active, today),
                 own,
                 window,
                 broken,
@@ -150,7 +150,7 @@ def pipeline_view(pipeline: Pipeline, today: date | None = None) -> PipelineView
     )
 
 
-def _state(key, own, window, broken, upcoming, active, today) -> str:
+def _state(key, own, window, broken, active, today) -> str:
     if own and key not in REPEATED_STEPS:
         return "done"
     if not active:
@@ -161,7 +161,7 @@ def _state(key, own, window, broken, upcoming, active, today) -> str:
         return "overdue"
     if own:  # periodic records: some recorded, none overdue
         return "done"
-    if key == upcoming and window is not None:
+    if window is not None and not window.blocked_by:
         if window.earliest and window.earliest > today:
             return "waiting"
         return "due"

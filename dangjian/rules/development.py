@@ -565,6 +565,15 @@ def _predecessors() -> dict[str, tuple[str, ...]]:
 
 
 _PREDECESSORS = _predecessors()
+# Group index of each main step: a step is only "missing" when a step of a LATER group is
+# recorded (steps of one group — e.g. filing with the committee and assigning contacts — are
+# done in parallel, often by different bodies).
+_GROUP_OF = {key: i for i, group in enumerate(_ORDER_GROUPS) for key in group}
+
+
+def _earlier_missing(step: str, has) -> tuple[str, ...]:
+    """Main steps of groups before `step`'s group that are not recorded."""
+    return tuple(k for k in MAIN_DATE_STEPS if _GROUP_OF[k] < _GROUP_OF[step] and not has(k))
 
 
 def _source(policy: DevelopmentPolicy, rule: str) -> str:
@@ -813,14 +822,13 @@ class _Checker:
         recorded = [k for k in MAIN_DATE_STEPS if self._has(k)]
         if not recorded:
             return
-        last = recorded[-1]
-        for key in MAIN_DATE_STEPS[: MAIN_DATE_STEPS.index(last)]:
-            if not self._has(key):
-                self.add(
-                    key,
-                    "step_missing",
-                    f"已记录“{STEP_LABELS[last]}”，但缺少此前的步骤“{STEP_LABELS[key]}”。",
-                )
+        last = max(recorded, key=lambda k: _GROUP_OF[k])
+        for key in _earlier_missing(last, self._has):
+            self.add(
+                key,
+                "step_missing",
+                f"已记录“{STEP_LABELS[last]}”，但缺少此前的步骤“{STEP_LABELS[key]}”。",
+            )
 
     def _has(self, key: str) -> bool:
         if key == "training_start":  # training may be recorded by its end, days or hours only
@@ -1027,13 +1035,12 @@ def step_window(
         f"{why}（{_source(p, rule)}）"
         for _, rule, why in [*lower, *upper, *((None, r, w) for r, w in notes)]
     )
-    index = MAIN_DATE_STEPS.index(step)
     return StepWindow(
         step=step,
         earliest=max((b for b, _, _ in lower), default=None),
         latest=min((b for b, _, _ in upper), default=None),
         reasons=reasons,
-        blocked_by=tuple(k for k in MAIN_DATE_STEPS[:index] if not facts_of._has(k)),
+        blocked_by=_earlier_missing(step, facts_of._has),
     )
 
 
@@ -1081,8 +1088,8 @@ def periodic_due(
     list key present in the timeline (an empty list counts: the caller tracks it). Periods are
     anchored on the activist date as in `check_timeline` (period k ends on start + k·months,
     clamped); the due date is the end of the period containing `today` (the first period end
-    on or after `today`). Whether that period already has an entry is not considered, and
-    earlier periods without one are `check_timeline`'s business (with ``today``).
+    on or after `today`), or of the next period when this one already has an entry. Earlier
+    periods without one are `check_timeline`'s business (with ``today``).
     """
     facts = normalize_timeline(timeline)
     out: list[tuple[str, date]] = []
@@ -1093,8 +1100,10 @@ def periodic_due(
         start = facts.get("activist")
         if not months or key not in facts or start is None or facts.get(end_key) is not None:
             continue
-        k = 1
+        k, previous = 1, start
         while (due := add_months(start, months * k)) < today:
-            k += 1
+            previous, k = due + _DAY, k + 1
+        if any(previous <= e <= due for e in facts[key]):  # this period is done: the next one
+            due = add_months(start, months * (k + 1))
         out.append((key, due))
     return out

@@ -448,3 +448,26 @@ def test_periodic_due_only_while_running_and_tracked():
         periodic_due(
             {"activist": date(2025, 8, 31), "thought_reports": date(2025, 9, 1)}, today=today
         )
+
+
+def test_steps_of_one_group_are_not_missing_for_each_other():
+    from dangjian.rules.development import check_timeline
+
+    t = {"application": date(2023, 3, 1), "talk": date(2023, 3, 2), "activist": date(2023, 6, 1),
+         "contacts_assigned": date(2023, 6, 5)}  # fmt: skip
+    assert not [v for v in check_timeline(t) if v.rule == "step_missing"]
+    assert step_window(t, "activist_filed").blocked_by == ()
+    t["candidate"] = date(2024, 6, 1)
+    missing = [v.step for v in check_timeline(t) if v.rule == "step_missing"]
+    assert missing == ["activist_filed"]
+    assert step_window(t, "candidate_filed").blocked_by == ("activist_filed",)
+    assert step_window({"application": date(2023, 3, 1)}, "activist").blocked_by == ("talk",)
+
+
+def test_periodic_due_moves_on_once_the_current_period_has_an_entry():
+    t = {"activist": date(2024, 1, 31), "thought_reports": [], "activist_assessments": []}
+    today = date(2024, 3, 15)
+    assert dict(periodic_due(t, today=today))["thought_reports"] == date(2024, 4, 30)
+    t["thought_reports"] = [date(2024, 3, 1)]
+    assert dict(periodic_due(t, today=today))["thought_reports"] == date(2024, 7, 31)
+    assert dict(periodic_due(t, today=today))["activist_assessments"] == date(2024, 7, 31)
