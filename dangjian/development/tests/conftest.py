@@ -86,8 +86,8 @@ def walk(tree, personas, full_members, applicant):
         pipeline = pipeline_start(
             actor=actor, person=person or applicant, applied_on=PLAN["application"]
         )
-        steps = [s for s in PLAN if s != "application"]
-        for step in steps[: steps.index(until) + 1] if until else []:
+        steps = list(PLAN)
+        for step in steps[1 : steps.index(until) + 1] if until else []:
             step_record(actor=actor, pipeline=pipeline, **step_kwargs(step, tree, full_members))
         pipeline.refresh_from_db()
         return pipeline
