@@ -6,6 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from dangjian.api import schema  # noqa: F401 - registers the schema extensions
+from dangjian.development.api import PipelineViewSet
 from dangjian.members.api import MemberViewSet
 from dangjian.orgs.api import OrgViewSet
 from dangjian.transfers.api import TransferViewSet
@@ -14,6 +15,7 @@ router = DefaultRouter()
 router.register("orgs", OrgViewSet, basename="org")
 router.register("members", MemberViewSet, basename="member")
 router.register("transfers", TransferViewSet, basename="transfer")
+router.register("development/pipelines", PipelineViewSet, basename="development-pipeline")
 
 v1 = [
     *router.urls,
