@@ -48,7 +48,7 @@ from dangjian.development.selectors import (
     records_of,
     timeline_of,
 )
-from dangjian.members.choices import EXIT_STAGES, Stage
+from dangjian.members.choices import EXIT_STAGES, STARTABLE_STAGES, Stage
 from dangjian.members.models import Person
 from dangjian.members.services import person_update
 from dangjian.notifications.services import notify
@@ -83,7 +83,6 @@ STAGE_STEPS = (
     ("activist", Stage.ACTIVIST),
     ("application", Stage.APPLICANT),
 )
-STARTABLE_STAGES = frozenset({Stage.EMPLOYEE, Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE})
 
 
 def _who(actor):

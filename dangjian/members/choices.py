@@ -26,6 +26,8 @@ class Stage(models.TextChoices):
 EXIT_STAGES = frozenset({Stage.TRANSFERRED_OUT, Stage.DIED, Stage.LEFT})
 MEMBER_STAGES = frozenset({Stage.PROBATIONARY, Stage.FULL})
 DEVELOPMENT_STAGES = frozenset({Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE})
+# Who may have a development pipeline started (a record imported mid-way is backfilled).
+STARTABLE_STAGES = DEVELOPMENT_STAGES | {Stage.EMPLOYEE}
 
 
 class Standing(models.TextChoices):

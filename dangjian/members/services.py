@@ -204,6 +204,8 @@ def person_update(
         if name not in PERSON_FIELDS:
             raise TypeError(name)
         setattr(person, name, value)
+    if person.stage != old_stage and action == "members.update":
+        _check_not_in_development(person)
     validate_person(person)
     prepare_person(person)
     person.save()
@@ -223,6 +225,18 @@ def person_update(
     if changes:
         audit_record(actor=actor, action=action, target=person, org=person.branch, changes=changes)
     return person
+
+
+def _check_not_in_development(person: Person) -> None:
+    """While a development pipeline is in progress its recorded steps decide the stage (an exit
+    — death, leaving — is still recorded here)."""
+    if person.stage in EXIT_STAGES:
+        return
+    if person.development_pipelines.filter(status="active").exists():
+        raise ValidationError(
+            {"stage": _("This person is in member development: the stage follows the steps "
+                        "recorded there.")}
+        )  # fmt: skip
 
 
 @transaction.atomic

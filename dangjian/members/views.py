@@ -19,7 +19,7 @@ from dangjian.attachments.sniffing import IMAGES
 from dangjian.core.lists import ScopedListView
 from dangjian.core.scope import has_perm
 from dangjian.members import record_services, selectors, services
-from dangjian.members.choices import EXIT_STAGES
+from dangjian.members.choices import EXIT_STAGES, STARTABLE_STAGES
 from dangjian.members.exports import LIST_HEADERS, export_people
 from dangjian.members.filters import PersonFilter
 from dangjian.members.forms import (
@@ -121,7 +121,24 @@ def person_detail(request, pk: int):
         else None,
         "history": selectors.stage_history(person),
         "record_sets": selectors.record_sets_of(person),
+        **_development_links(request.user, person),
     })  # fmt: skip
+
+
+def _development_links(user, person) -> dict:
+    """The person's development pipeline in progress, or whether one may be started."""
+    pipeline = (
+        person.development_pipelines.restrict(user, "development.view")
+        .filter(status="active")
+        .first()
+    )
+    may_start = (
+        pipeline is None
+        and person.is_active
+        and person.stage in STARTABLE_STAGES
+        and has_perm(user, "development.manage", person.branch)
+    )
+    return {"development_pipeline": pipeline, "can_start_development": may_start}
 
 
 @login_required

@@ -387,3 +387,13 @@ def test_an_organization_member_can_walk_branch_steps(walk, tree, full_members, 
     pipeline = walk()
     assert record(pipeline, "talk", tree, full_members, organizer).entered_by == organizer
     assert PASSING_VOTE["entitled"] == 9
+
+
+def test_the_member_page_cannot_change_the_stage_of_a_person_in_development(walk, admin):
+    from dangjian.members.services import person_update
+
+    pipeline = walk("talk")
+    with pytest.raises(ValidationError) as exc:
+        person_update(actor=admin, person=pipeline.person, stage="candidate", reason="直接改")
+    assert "stage" in exc.value.message_dict
+    person_update(actor=admin, person=pipeline.person, stage="died", reason="病故")  # exits still

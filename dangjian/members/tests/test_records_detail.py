@@ -231,4 +231,4 @@ def test_detail_query_count_does_not_grow(
         secretary.get(detail(zhang))
 
 
-DETAIL_QUERIES = 12
+DETAIL_QUERIES = 13  # … + the development pipeline in progress
