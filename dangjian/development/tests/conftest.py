@@ -12,6 +12,7 @@ import pytest
 from dangjian.development.models import Pipeline
 from dangjian.development.services import pipeline_start, step_record
 from dangjian.members.tests.conftest import make_person  # noqa: F401 - fixture
+from dangjian.rules.dates import add_months
 from dangjian.rules.development import MAIN_DATE_STEPS
 
 PLAN: dict[str, date] = {
@@ -81,14 +82,17 @@ def walk(tree, personas, full_members, applicant):
     """walk(until) -> the applicant's pipeline with PLAN recorded up to and including `until`
     (None: nothing after the application). Recorded by the group committee administrator."""
 
-    def run(until: str | None = None, *, actor=None, person=None) -> Pipeline:
+    def run(until: str | None = None, *, actor=None, person=None, months=0) -> Pipeline:
+        """`months`: shift every PLAN date by that many calendar months."""
         actor = actor or personas.committee_admin
-        pipeline = pipeline_start(
-            actor=actor, person=person or applicant, applied_on=PLAN["application"]
-        )
+        applied_on = add_months(PLAN["application"], months)
+        pipeline = pipeline_start(actor=actor, person=person or applicant, applied_on=applied_on)
         steps = list(PLAN)
         for step in steps[1 : steps.index(until) + 1] if until else []:
-            step_record(actor=actor, pipeline=pipeline, **step_kwargs(step, tree, full_members))
+            kwargs = step_kwargs(step, tree, full_members, add_months(PLAN[step], months))
+            if "end_on" in kwargs:
+                kwargs["end_on"] = add_months(kwargs["end_on"], months)
+            step_record(actor=actor, pipeline=pipeline, **kwargs)
         pipeline.refresh_from_db()
         return pipeline
 
