@@ -67,6 +67,19 @@ ACTION_LABELS = {
     "attachments.store": _("Uploaded attachment"),
     "audit.verify": _("Verified the audit chain"),
     "demo.seed": _("Created demo data"),
+    "development.start": _("Started member development"),
+    "development.step": _("Recorded a development step"),
+    "development.exception": _("Recorded a development step as an exception"),
+    "development.step_undo": _("Withdrew a development step"),
+    "development.stage_change": _("Changed the development stage of a record"),
+    "development.extend": _("Extended probation"),
+    "development.stopped": _("Stopped member development"),
+    "development.cancelled": _("Cancelled probationary membership"),
+    "development.policy": _("Set the development policy"),
+    "development.plan": _("Set the admission plan"),
+    "export.development_dashboard": _("Exported the development overview"),
+    "export.development_register": _("Printed a development register"),
+    "export.development_checklist": _("Printed a development record"),
 }
 
 
