@@ -506,8 +506,10 @@ def test_due_panel_lists_overdue_developments_with_constant_queries(
 
     def overdue(count: int, start: int) -> None:
         for i in range(start, start + count):
-            person = make_person(name=f"逾期{i}", birth_date=date(1990, 1, 1 + i),
-                                 stage="employee", join_date=None, full_member_date=None)  # fmt: skip
+            person = make_person(
+                name=f"逾期{i}", birth_date=date(1990, 1, 1 + i), stage="employee",
+                join_date=None, full_member_date=None,
+            )  # fmt: skip
             pipeline_start(actor=personas.committee_admin, person=person, applied_on=PLAN["talk"])
 
     overdue(9, 0)
