@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import docx
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -21,13 +22,25 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from dangjian.core.dates import cn_date
-from dangjian.development.models import STEP_CHOICES
+from dangjian.development.models import STEP_CHOICES, Pipeline, StepRecord, Vote
 from dangjian.development.selectors import PipelineView
+from dangjian.members.models import Person
 from dangjian.rules.development import RULES, STEPS
 
 CHINESE_FONT = "宋体"
 LATIN_FONT = "Times New Roman"
 STEP_LABELS = dict(STEP_CHOICES)
+VOTE_COLUMNS = ("entitled", "present", "yes", "no", "abstain", "written_yes", "written_no",
+                "result")  # fmt: skip
+
+
+def label(model, name: str) -> str:
+    """A model field's label as a column header (the member record's wording)."""
+    return capfirst(str(model._meta.get_field(name).verbose_name))
+
+
+def number_header() -> str:
+    return _("Serial number")
 
 
 def stage_headings() -> dict[int, str]:
@@ -161,22 +174,24 @@ CHECKLIST_WIDTHS = (12, 48, 32, 34, 14, 42)
 
 
 def record_date(record) -> str:
-    if record.step == "training_start":
-        text = cn_date(record.on)
-        if record.end_on:
-            text += _("to") + cn_date(record.end_on)
-        if record.hours is not None:
-            text += _(" (%(hours)s class hours)") % {"hours": record.hours.normalize()}
-        return text
-    return cn_date(record.on)
+    """The record's date; a training's first and last day and its class hours."""
+    text = cn_date(record.on)
+    if record.end_on:
+        text = _("%(start)s to %(end)s") % {"start": text, "end": cn_date(record.end_on)}
+    if record.hours is not None:
+        hours = f"{record.hours.normalize():f}"
+        text = _("%(dates)s (%(hours)s class hours)") % {"dates": text, "hours": hours}
+    return text
 
 
 def _record_note(record) -> str:
     parts = []
     if record.step == "contacts_assigned":
-        parts.append(_("Cultivation contacts: ") + "、".join(p.name for p in record.people.all()))
+        names = "、".join(p.name for p in record.people.all())
+        parts.append(_("Cultivation contacts: %(names)s") % {"names": names})
     elif record.step == "introducers":
-        parts.append(_("Introducers: ") + "、".join(p.name for p in record.people.all()))
+        names = "、".join(p.name for p in record.people.all())
+        parts.append(_("Introducers: %(names)s") % {"names": names})
     if hasattr(record, "vote"):
         parts.append(record.vote.result)
     if record.note:
@@ -220,18 +235,35 @@ def checklist_docx(view: PipelineView, records) -> bytes:
     basics.style = "Table Grid"
     basics.alignment = WD_TABLE_ALIGNMENT.CENTER
     cells = [
-        (_("Name"), person.name, _("Sex"), person.get_sex_display()),
-        (_("Date of birth"), cn_date(person.birth_date), _("Branch"), person.branch.name),
-        (_("Policy"), view.policy.name, _("Status"), pipeline.get_status_display()),
+        (label(Person, "name"), person.name, label(Person, "sex"), person.get_sex_display()),
+        (
+            label(Person, "birth_date"),
+            cn_date(person.birth_date),
+            label(Person, "branch"),
+            person.branch.name,
+        ),
+        (
+            label(Pipeline, "policy_name"),
+            view.policy.name,
+            label(Pipeline, "status"),
+            pipeline.get_status_display(),
+        ),
     ]
     for row, values in zip(basics.rows, cells, strict=True):
         for index, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             _cell(cell, str(value), bold=index % 2 == 0, center=index % 2 == 0)
 
-    _heading(document, _("Steps"))
+    _heading(document, _("Development steps"))
     table = _table(
         document,
-        [_("No."), _("Step"), _("Date"), _("Responsible"), _("Documents"), _("Notes")],
+        [
+            number_header(),
+            label(StepRecord, "step"),
+            label(StepRecord, "on"),
+            label(StepRecord, "responsible"),
+            label(StepRecord, "documents"),
+            _("Notes"),
+        ],
         CHECKLIST_WIDTHS,
     )
     headings = stage_headings()
@@ -244,7 +276,8 @@ def checklist_docx(view: PipelineView, records) -> bytes:
     others = [r for r in records if r.step not in main]
     if others:
         _heading(document, _("Other records"))
-        table = _table(document, [_("Record"), _("Date"), _("Responsible"), _("Notes")])
+        table = _table(document, [label(StepRecord, "step"), label(StepRecord, "on"),
+                                  label(StepRecord, "responsible"), _("Notes")])  # fmt: skip
         for record in others:
             _row(table, [STEP_LABELS[record.step], record_date(record),
                          _responsible(record), _record_note(record)])  # fmt: skip
@@ -266,14 +299,12 @@ def checklist_docx(view: PipelineView, records) -> bytes:
     votes = [r for r in records if hasattr(r, "vote")]
     _heading(document, _("Votes of the branch general meeting"))
     if votes:
-        table = _table(document, [_("Step"), _("Date"), _("Entitled"), _("Present"), _("Yes"),
-                                  _("No"), _("Abstain"), _("Written yes"), _("Written no"),
-                                  _("Result")])  # fmt: skip
+        table = _table(document, [label(StepRecord, "step"), label(StepRecord, "on"),
+                                  *(label(Vote, name) for name in VOTE_COLUMNS)])  # fmt: skip
         for record in votes:
             v = record.vote
-            _row(table, [STEP_LABELS[record.step], cn_date(record.on), str(v.entitled),
-                         str(v.present), str(v.yes), str(v.no), str(v.abstain),
-                         str(v.written_yes), str(v.written_no), v.result])  # fmt: skip
+            _row(table, [STEP_LABELS[record.step], cn_date(record.on),
+                         *(str(getattr(v, name)) for name in VOTE_COLUMNS)])  # fmt: skip
     else:
         document.add_paragraph(_("No vote recorded yet."))
 
@@ -303,7 +334,7 @@ def register_docx(
     }
     _title(document, title, subtitle)
     widths = (10, *widths)
-    table = _table(document, [_("No."), *headers], widths)
+    table = _table(document, [number_header(), *headers], widths)
     for number, values in enumerate(rows, start=1):
         _row(table, [str(number), *values], widths)
     if not rows:

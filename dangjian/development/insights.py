@@ -14,10 +14,11 @@ from datetime import date
 
 from django.db.models import Count, Prefetch, Sum
 from django.db.models.functions import Substr
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.dates import cn_date
-from dangjian.development.documents import record_date
+from dangjian.development.documents import label, record_date
 from dangjian.development.models import AdmissionPlan, Pipeline, PipelineStatus, StepRecord
 from dangjian.members.choices import Stage
 from dangjian.members.models import Person
@@ -275,6 +276,11 @@ def _last(step: str):
     return lambda person, steps: cn_date(max((r.on for r in steps.get(step, ())), default=None))
 
 
+def lazy_label(model, name: str):
+    """The field's label, translated when the header is written."""
+    return lazy(lambda: label(model, name), str)()
+
+
 def _trainings(person, steps) -> str:
     return "、".join(record_date(r) for r in steps.get("training_start", ()))
 
@@ -292,17 +298,18 @@ REGISTER_STEPS = (
 )  # fmt: skip
 
 
-_NAME = (_("Name"), 22, lambda person, steps: person.name)
-_SEX = (_("Sex"), 12, lambda person, steps: str(person.get_sex_display()))
-_BIRTH = (_("Date of birth"), 28, lambda person, steps: cn_date(person.birth_date))
-_BRANCH = (_("Branch"), 40, lambda person, steps: person.branch.name)
+_NAME = (lazy_label(Person, "name"), 22, lambda person, steps: person.name)
+_SEX = (lazy_label(Person, "sex"), 12, lambda person, steps: str(person.get_sex_display()))
+_BIRTH = (lazy_label(Person, "birth_date"), 28, lambda person, steps: cn_date(person.birth_date))
+_BRANCH = (lazy_label(Person, "branch"), 40, lambda person, steps: person.branch.name)
 REGISTERS = {
     "activists": RegisterKind(
         Stage.ACTIVIST,
         _("Register of activists"),
         (
             _NAME, _SEX, _BIRTH,
-            (_("Education"), 24, lambda person, steps: str(person.get_education_display())),
+            (lazy_label(Person, "education"), 24,
+             lambda person, steps: str(person.get_education_display())),
             _BRANCH,
             (_("Applied on"), 28, _dates("application")),
             (_("Activist since"), 28, _dates("activist")),

@@ -162,7 +162,7 @@ def _dashboard_export(request, data: insights.Dashboard):
     response, count = xlsx_response(
         filename="development-dashboard",
         title=_("Member development"),
-        headers=[_("Section"), _("Organization"), _("Item"), _("Value"), _("Details")],
+        headers=[_("Section"), _("Organization"), _("Item"), _("Figure"), _("Explanation")],
         rows=_dashboard_rows(data),
         user=request.user,
     )
