@@ -187,9 +187,9 @@ def vote_fields(entitled: int) -> dict:
     return {
         "entitled": count(_("Full members entitled to vote"), entitled),
         "present": count(_("Voting members present")),
-        "yes": count(_("Yes")),
-        "no": count(_("No")),
-        "abstain": count(_("Abstain")),
+        "yes": count(_("Yes votes")),
+        "no": count(_("No votes")),
+        "abstain": count(_("Abstentions")),
         "written_yes": count(_("Written yes of absent members"), 0),
         "written_no": count(_("Written no of absent members"), 0),
     }

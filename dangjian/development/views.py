@@ -312,9 +312,12 @@ def pipeline_detail(request, pk: int):
         "groups": groups,
         "extras": extras,
         "next_label": STEP_LABELS.get(view.next_step or "", ""),
+        "next_row": next((r for _, rows in groups for r in rows if r.key == view.next_step), None),
         "blocked_labels": [STEP_LABELS[k] for k in (view.next_window.blocked_by
                                                     if view.next_window else ())],
         "local_policy": view.policy.name != DEVELOPMENT_2014.name,
+        "national_violations": [v for v in view.violations if not v.local],
+        "local_violations": [v for v in view.violations if v.local],
         "periodic": [(STEP_LABELS.get(key, key), due) for key, due in view.periodic],
         "can_extend": active and probationary and can_approve and not pipeline.extension_months,
         "can_stop": active and can_manage and (can_approve or not probationary),
