@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Substr
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -71,22 +71,25 @@ def _unit(org: Organization, lookup: str) -> Substr:
 class Counts:
     stages: dict = field(default_factory=lambda: dict.fromkeys(STAGES, 0))
     active: int = 0
-    overdue: int = 0
+    overdue: int = 0  # people with at least one overdue step
     admissions: int = 0
     target: int | None = None
 
 
 @dataclass(frozen=True)
 class OverdueItem:
+    """One overdue step of one person under one rule. A periodic record missed in several
+    periods is one item: the first missed deadline, its message and how many were missed."""
+
     pipeline_id: int
     person: str
     branch: str
-    branch_id: int
     step: str
     step_label: str
     rule: str
     message: str
     limit: date | None
+    missed: int
 
 
 @dataclass(frozen=True)
@@ -130,14 +133,14 @@ def _active_counts(pipelines, org) -> dict[str, Counts]:
         pipelines.filter(status=PipelineStatus.ACTIVE)
         .annotate(unit=_unit(org, "person__branch__path"))
         .values("unit", "person__stage")
-        .annotate(n=Count("pk"), overdue=Sum("overdue_count"))
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(overdue_count__gt=0)))
         .order_by()
     )
     out: dict[str, Counts] = defaultdict(Counts)
     for row in rows:
         counts = out[row["unit"]]
         counts.active += row["n"]
-        counts.overdue += row["overdue"] or 0
+        counts.overdue += row["overdue"]
         if row["person__stage"] in counts.stages:
             counts.stages[row["person__stage"]] += row["n"]
     return out
@@ -183,29 +186,35 @@ def effective_target(plans: dict[str, int], path: str) -> int | None:
 
 
 def overdue_items(pipelines) -> list[OverdueItem]:
-    """Every stored overdue violation of the active pipelines, oldest deadline first."""
+    """The stored overdue violations of the active pipelines, one item per person, step and
+    rule, oldest deadline first."""
     rows = (
         pipelines.filter(status=PipelineStatus.ACTIVE, overdue_count__gt=0)
         .select_related("person__branch")
         .only("pk", "violations", "person__name", "person__branch__name")
         .order_by()
     )
-    items = [
-        OverdueItem(
-            pipeline_id=pipeline.pk,
-            person=pipeline.person.name,
-            branch=pipeline.person.branch.name,
-            branch_id=pipeline.person.branch_id,
-            step=v["step"],
-            step_label=STEP_LABELS.get(v["step"], v["step"]),
-            rule=v["rule"],
-            message=v["message"],
-            limit=date.fromisoformat(v["limit"]) if v.get("limit") else None,
-        )
-        for pipeline in rows
-        for v in pipeline.violations
-        if v.get("overdue")
-    ]
+    items = []
+    for pipeline in rows:
+        grouped: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for v in pipeline.violations:
+            if v.get("overdue"):
+                grouped[(v["step"], v["rule"])].append(v)
+        for (step, rule), found in grouped.items():
+            first = min(found, key=lambda v: v["limit"] or "9999")
+            items.append(
+                OverdueItem(
+                    pipeline_id=pipeline.pk,
+                    person=pipeline.person.name,
+                    branch=pipeline.person.branch.name,
+                    step=step,
+                    step_label=STEP_LABELS.get(step, step),
+                    rule=rule,
+                    message=first["message"],
+                    limit=date.fromisoformat(first["limit"]) if first["limit"] else None,
+                    missed=len(found),
+                )
+            )
     items.sort(key=lambda i: (i.limit or date.max, i.person, i.pipeline_id, i.step))
     return items
 

@@ -138,7 +138,7 @@ def _dashboard_rows(data: insights.Dashboard):
     yield [summary, org, _("In progress"), data.counts.active, ""]
     for stage in insights.STAGES:
         yield [summary, org, str(stage.label), data.counts.stages[stage], ""]
-    yield [summary, org, _("Overdue items"), data.counts.overdue, ""]
+    yield [summary, org, _("People with overdue steps"), data.counts.overdue, ""]
     yield [plan, org, _("Admitted in %(year)s") % {"year": data.year}, data.counts.admissions, ""]
     yield [plan, org, _("Planned"), data.counts.target, ""]
     for t in data.transitions:
@@ -149,13 +149,14 @@ def _dashboard_rows(data: insights.Dashboard):
         yield [section, unit.org.name, _("In progress"), c.active, ""]
         for stage in insights.STAGES:
             yield [section, unit.org.name, str(stage.label), c.stages[stage], ""]
-        yield [section, unit.org.name, _("Overdue items"), c.overdue, ""]
+        yield [section, unit.org.name, _("People with overdue steps"), c.overdue, ""]
         yield [section, unit.org.name, _("Admitted in %(year)s") % {"year": data.year},
                c.admissions, ""]  # fmt: skip
         yield [section, unit.org.name, _("Planned"), c.target, ""]
     for item in data.overdue:
+        missed = _("%(n)s periods missed") % {"n": item.missed} if item.missed > 1 else ""
         yield [_("Overdue"), item.branch, f"{item.person}：{item.step_label}",
-               cn_date(item.limit), item.message]  # fmt: skip
+               cn_date(item.limit), " ".join(filter(None, (item.message, missed)))]  # fmt: skip
 
 
 def _dashboard_export(request, data: insights.Dashboard):
