@@ -20,6 +20,12 @@ from dangjian.rules import RuleError
 from dangjian.rules import development as rules
 
 TRACKED_LISTS = ("activist_assessments", "probation_assessments", "thought_reports")
+# Repeated steps: recorded from the first step until the second (activists are assessed until
+# they become candidates; probationary members from approval until the conversion meeting).
+PERIODIC_OPEN = {
+    "activist_assessments": ("activist", "candidate"),
+    "probation_assessments": ("approval", "conversion_meeting"),
+}
 
 
 def policy_for(org) -> rules.DevelopmentPolicy:
@@ -130,7 +136,7 @@ def pipeline_view(pipeline: Pipeline, today: date | None = None) -> PipelineView
                 step.number,
                 step.key,
                 step.label,
-                _state(step.key, own, window, broken, active, today),
+                _state(step.key, own, window, broken, active, today, facts),
                 own,
                 window,
                 broken,
@@ -150,7 +156,7 @@ def pipeline_view(pipeline: Pipeline, today: date | None = None) -> PipelineView
     )
 
 
-def _state(key, own, window, broken, active, today) -> str:
+def _state(key, own, window, broken, active, today, facts) -> str:
     if own and key not in REPEATED_STEPS:
         return "done"
     if not active:
@@ -161,6 +167,9 @@ def _state(key, own, window, broken, active, today) -> str:
         return "overdue"
     if own:  # periodic records: some recorded, none overdue
         return "done"
+    if key in PERIODIC_OPEN:  # may be recorded between its opening and closing steps
+        opens, closes = PERIODIC_OPEN[key]
+        return "due" if opens in facts and closes not in facts else "blocked"
     if window is not None and not window.blocked_by:
         if window.earliest and window.earliest > today:
             return "waiting"
