@@ -651,6 +651,7 @@ class SeedResult:
     demo_accounts: list[str] = field(default_factory=list)
     people: int = 0  # member records (Person rows), by stage in `stages`
     stages: dict[str, int] = field(default_factory=dict)
+    development: dict[str, int] = field(default_factory=dict)  # pipelines, steps, …
 
 
 def demo_root() -> Organization | None:
@@ -1078,6 +1079,12 @@ def seed(*, members: int = 1500, seed: int = 2026, today: date | None = None) ->
         accounts = create_demo_accounts()
         for person in create_demo_people(records, planned):
             stages[person.stage] += 1
+        from dangjian.development.demo import seed_development  # builds on the people above
+
+        development = seed_development(
+            random.Random(f"{seed}/development"), today, records=records, planned=planned
+        )
+        stages.update(development.people)
         result = SeedResult(
             created=True,
             organizations=len(planned),
@@ -1088,6 +1095,7 @@ def seed(*, members: int = 1500, seed: int = 2026, today: date | None = None) ->
             demo_accounts=accounts,
             people=sum(stages.values()),
             stages={str(stage): count for stage, count in sorted(stages.items())},
+            development=development.counts(),
         )
         root = planned[0].obj
         audit_record(
@@ -1106,6 +1114,7 @@ def seed(*, members: int = 1500, seed: int = 2026, today: date | None = None) ->
                 "demo_accounts": accounts,
                 "people": result.people,
                 "stages": result.stages,
+                "development": result.development,
             },
         )
     _analyze()
