@@ -77,6 +77,7 @@ ACTION_LABELS = {
     "development.cancelled": _("Cancelled probationary membership"),
     "development.policy": _("Set the development policy"),
     "development.plan": _("Set the admission plan"),
+    "export.development": _("Exported the development list"),
     "export.development_dashboard": _("Exported the development overview"),
     "export.development_register": _("Printed a development register"),
     "export.development_checklist": _("Printed a development record"),

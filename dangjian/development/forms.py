@@ -15,14 +15,12 @@ from dangjian.attachments.forms import AttachmentField
 from dangjian.core.forms import StyledForm, apply_service_errors
 from dangjian.core.scope import has_perm
 from dangjian.development.models import APPROVAL_STEPS, VOTE_STEPS, Pipeline
+from dangjian.development.services import OVERRIDE_HINT
 from dangjian.members.choices import Stage
 from dangjian.members.models import Person
 from dangjian.orgs.models import Organization
 from dangjian.rules.orgs import can_approve_members
 
-# The last message of a refusal that an override holder may record as an exception
-# (services._judge); for anybody else the hint says someone entitled must do it.
-OVERRIDE_HINT = "如确属特殊情况，请填写书面说明作为例外记录。"
 PEOPLE_STEPS = frozenset({"contacts_assigned", "introducers"})
 ORG_STEPS = APPROVAL_STEPS | {"pre_review"}
 VOTE_FIELDS = ("entitled", "present", "yes", "no", "abstain", "written_yes", "written_no")
@@ -172,7 +170,8 @@ class StepForm(StyledForm):
                     attrs["class"] = attrs.get("class", "") + " is-invalid"
                     attrs["aria-invalid"] = "true"
             on = errors.get("on", [])
-            self.overridable = bool(on) and on[-1] == OVERRIDE_HINT and self.can_override
+            # services._judge ends an overridable refusal with OVERRIDE_HINT.
+            self.overridable = bool(on) and on[-1] == str(OVERRIDE_HINT) and self.can_override
             if errors:
                 apply_service_errors(self, ValidationError(errors))
         else:

@@ -23,9 +23,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dangjian.accounts.selectors import nearest_holders
 from dangjian.audit.services import audit_record
+from dangjian.core.dates import cn_date
 from dangjian.core.scope import has_perm
 from dangjian.core.services import require_perm
 from dangjian.development.models import (
@@ -57,6 +60,10 @@ from dangjian.rules import development as rules
 from dangjian.rules.orgs import check_can_approve_members
 
 STEP_LABELS = dict(STEP_CHOICES)
+# Views recognise an overridable refusal by this last message (they then offer the field).
+OVERRIDE_HINT = gettext_lazy(
+    "If this really is a special case, give a written justification to record it as an exception."
+)
 # Rules no justification can set aside: an admission made against them is invalid, or the data
 # describe something that cannot have happened.
 HARD_RULES = frozenset(
@@ -103,7 +110,10 @@ def _audit(actor, action: str, pipeline: Pipeline, **changes) -> None:
 
 def _expect_active(pipeline: Pipeline) -> None:
     if pipeline.status != PipelineStatus.ACTIVE:
-        raise ValidationError(f"该发展流程已{pipeline.get_status_display()}，不能再记录步骤。")
+        raise ValidationError(
+            _("This development pipeline is closed (%(status)s): no more steps can be recorded.")
+            % {"status": pipeline.get_status_display()}
+        )
 
 
 def _permission_for(step: str) -> str:
@@ -129,14 +139,25 @@ def pipeline_start(
     )
     if current is not None:
         raise ValidationError(
-            {"person": f"{person.name}已在{current.person.branch.name}的发展流程中，不能重复发展。"}
+            {
+                "person": _("%(name)s is already in the development pipeline of %(branch)s.")
+                % {"name": person.name, "branch": current.person.branch.name}
+            }
         )
     if person.stage in EXIT_STAGES or not person.is_active:
         raise ValidationError(
-            {"person": f"{person.name}的档案已为“{person.get_stage_display()}”。"}
+            {
+                "person": _("The record of %(name)s is marked “%(stage)s”.")
+                % {"name": person.name, "stage": person.get_stage_display()}
+            }
         )
     if person.stage not in STARTABLE_STAGES:
-        raise ValidationError({"person": f"{person.name}已是{person.get_stage_display()}。"})
+        raise ValidationError(
+            {
+                "person": _("%(name)s is already a %(stage)s.")
+                % {"name": person.name, "stage": person.get_stage_display()}
+            }
+        )
     pipeline = Pipeline.objects.create(person=person, created_by=_who(actor))
     _audit(actor, "development.start", pipeline, person=person.name, applied_on=applied_on)
     step_record(
@@ -160,9 +181,9 @@ def pipeline_stop(*, actor, pipeline: Pipeline, on: date, reason: str) -> Pipeli
     _expect_active(pipeline)
     errors = {}
     if not (reason or "").strip():
-        errors["reason"] = "请填写原因。"
+        errors["reason"] = _("Give the reason.")
     if on is None or on > timezone.localdate():
-        errors["on"] = "请填写日期，且不能晚于今天。"
+        errors["on"] = _("Give a date no later than today.")
     if errors:
         raise ValidationError(errors)
     person = pipeline.person
@@ -196,24 +217,33 @@ def probation_extend(
     facts = timeline_of(pipeline, records_of(pipeline))
     errors = {}
     if pipeline.person.stage != Stage.PROBATIONARY or "approval" not in facts:
-        raise ValidationError("只有预备党员才能延长预备期。")
+        raise ValidationError(_("Only a probationary member's probation can be extended."))
     if pipeline.extension_months:
         raise ValidationError(
-            f"预备期已延长过一次（{pipeline.extension_months}个月），不能再次延长。"
+            _(
+                "Probation was already extended once (%(months)s months); it cannot be "
+                "extended again."
+            )
+            % {"months": pipeline.extension_months}
         )
     if "conversion_meeting" in facts:
-        raise ValidationError("支部党员大会已讨论转正，不能再延长预备期。")
+        raise ValidationError(
+            _(
+                "The branch general meeting has already discussed the conversion: probation can "
+                "no longer be extended."
+            )
+        )
     try:
         end = rules.probation_end(facts["branch_meeting"], months or 0, policy)
     except RuleError as exc:
         errors["months"] = str(exc)
         end = None
     if not months:
-        errors["months"] = "请填写延长的月数。"
+        errors["months"] = _("Give the number of months.")
     if decided_on is None or decided_on > timezone.localdate():
-        errors["decided_on"] = "请填写决定日期，且不能晚于今天。"
+        errors["decided_on"] = _("Give a date no later than today.")
     if not (reason or "").strip():
-        errors["reason"] = "请填写延长预备期的原因。"
+        errors["reason"] = _("Give the reason for the extension.")
     if errors:
         raise ValidationError(errors)
     pipeline.extension_months = months
@@ -239,33 +269,35 @@ def _check_details(step, on, *, pipeline, end_on, hours, people, approving_org, 
     errors: dict[str, str] = {}
     person = pipeline.person
     if end_on is not None and step != "training_start":
-        errors["end_on"] = "只有集中培训需要填写结束日期。"
+        errors["end_on"] = _("Only the concentrated training has an end date.")
     if step == "training_start":
         if end_on is None and hours is None:
-            errors["end_on"] = "请填写培训结束日期或培训学时。"
+            errors["end_on"] = _("Give the training's end date or its class hours.")
         if end_on is not None and end_on < on:
-            errors["end_on"] = "培训结束日期不能早于开始日期。"
+            errors["end_on"] = _("The training cannot end before it starts.")
         if hours is not None and (hours <= 0 or hours != hours.quantize(Decimal("0.1"))):
-            errors["hours"] = "培训学时须为正数，最多一位小数。"
+            errors["hours"] = _("Class hours must be positive, with at most one decimal.")
     if step in ("introducers", "contacts_assigned"):
         if any(p.pk == person.pk for p in people):
-            errors["people"] = "不能指定本人。"
+            errors["people"] = _("The person themself cannot be chosen.")
         elif not people:
-            errors["people"] = "请选择" + (
-                "入党介绍人。" if step == "introducers" else "培养联系人。"
+            errors["people"] = (
+                _("Choose the introducers.")
+                if step == "introducers"
+                else _("Choose the cultivation contacts.")
             )
     if step in APPROVAL_STEPS or step == "pre_review":
         if approving_org is None:
-            errors["approving_org"] = "请选择审批（预审）的党组织。"
+            errors["approving_org"] = _("Choose the organization that approves (or pre-reviews).")
         elif approving_org.path not in person.branch.ancestor_paths():
-            errors["approving_org"] = "须为该同志所在党支部的上级党组织。"
+            errors["approving_org"] = _("It must be a higher organization of the person's branch.")
         else:
             try:
                 check_can_approve_members(approving_org.kind)
             except RuleError as exc:
                 errors["approving_org"] = str(exc)
     if step in VOTE_STEPS and vote is None:
-        errors["vote"] = "请填写表决情况。"
+        errors["vote"] = _("Give the vote of the meeting.")
     if errors:
         raise ValidationError(errors)
 
@@ -275,15 +307,24 @@ def _check_vote(vote: dict) -> rules.VoteResult:
     counts = {k: vote.get(k) for k in ("entitled", "present", "yes", "no", "abstain")}
     written = {k: vote.get(k) or 0 for k in ("written_yes", "written_no")}
     if any(v is None or v < 0 for v in counts.values()) or min(written.values()) < 0:
-        raise ValidationError({"vote": "表决人数须为不小于0的整数。"})
+        raise ValidationError({"vote": _("Vote counts must be whole numbers of 0 or more.")})
     if counts["yes"] + counts["no"] + counts["abstain"] != counts["present"]:
         raise ValidationError(
-            {"vote": f"赞成、反对、弃权合计{counts['yes'] + counts['no'] + counts['abstain']}票，"
-                     f"应等于实到会人数{counts['present']}。"}
+            {"vote": _("Yes, no and abstentions add up to %(cast)s; they must equal the "
+                       "%(present)s members present.")
+                     % {"cast": counts["yes"] + counts["no"] + counts["abstain"],
+                        "present": counts["present"]}}
         )  # fmt: skip
     absent = counts["entitled"] - counts["present"]
     if absent >= 0 and written["written_yes"] + written["written_no"] > absent:
-        raise ValidationError({"vote": f"书面意见不能多于未到会的有表决权党员人数（{absent}）。"})
+        raise ValidationError(
+            {
+                "vote": _(
+                    "There cannot be more written opinions than absent voting members (%(absent)s)."
+                )
+                % {"absent": absent}
+            }
+        )
     try:
         result = rules.vote_result(
             full_members_entitled=counts["entitled"],
@@ -294,7 +335,12 @@ def _check_vote(vote: dict) -> rules.VoteResult:
     except RuleError as exc:
         raise ValidationError({"vote": str(exc)}) from exc
     if not result.passed:
-        raise ValidationError({"vote": f"表决未通过，不能记录此步骤：{result.message}"})
+        raise ValidationError(
+            {
+                "vote": _("The vote did not pass; the step cannot be recorded: %(result)s")
+                % {"result": result.message}
+            }
+        )
     return result
 
 
@@ -309,9 +355,12 @@ def _judge(before, after, *, justification: str, actor, branch) -> list[str]:
     may = actor is None or has_perm(actor, "development.override", branch)
     if not may or not (justification or "").strip():
         hint = (
-            "如确属特殊情况，请填写书面说明作为例外记录。"
+            str(OVERRIDE_HINT)
             if may
-            else "如确属特殊情况，须由有权人员填写书面说明作为例外记录。"
+            else _(
+                "If this really is a special case, someone authorised must record it as an "
+                "exception with a written justification."
+            )
         )
         raise ValidationError({"on": [v.message for v in new] + [hint]})
     return sorted({v.rule for v in new})
@@ -326,18 +375,20 @@ def step_record(
 ) -> StepRecord:  # fmt: skip
     """Record one step on `on`; refuse it with the Chinese reason when it breaks a rule."""
     if step not in STEP_LABELS:
-        raise ValidationError({"step": f"未知的发展党员步骤：{step}。"})
+        raise ValidationError({"step": _("Unknown development step: %(step)s.") % {"step": step}})
     pipeline = _locked(pipeline)
     branch = pipeline.person.branch
     require_perm(actor, _permission_for(step), branch)
     _expect_active(pipeline)
     today = today or timezone.localdate()
     if on is None:
-        raise ValidationError({"on": "请填写日期。"})
+        raise ValidationError({"on": _("Give the date.")})
     people = list(people)
     records = records_of(pipeline)
     if step not in REPEATED_STEPS and any(r.step == step for r in records):
-        raise ValidationError({"step": f"“{STEP_LABELS[step]}”已记录过，不能重复记录。"})
+        raise ValidationError(
+            {"step": _("“%(step)s” is already recorded.") % {"step": STEP_LABELS[step]}}
+        )
     _check_details(
         step, on, pipeline=pipeline, end_on=end_on, hours=hours, people=people,
         approving_org=approving_org, vote=vote,
@@ -356,7 +407,9 @@ def step_record(
     elif step in ("introducers", "contacts_assigned"):
         after[f"{step.split('_')[0]}_full_members"] = full_members_on(people, on)
     if on > today or (end_on and end_on > today):
-        raise ValidationError({"on": f"日期不能晚于今天（{today:%Y年%m月%d日}）。"})
+        raise ValidationError(
+            {"on": _("The date cannot be after today (%(today)s).") % {"today": cn_date(today)}}
+        )
     # Judged on recorded dates only (no `today`): entering last year's steps afterwards must not
     # be blamed for deadlines of steps not entered yet.
     try:
@@ -419,7 +472,8 @@ def _sync_person(actor, pipeline, facts, step, on, people, policy) -> None:
         pipeline.save(update_fields=["status", "ended_on", "updated_at"])
     if fields:
         person_update(
-            actor=actor, person=person, on=on, reason=f"发展党员：{STEP_LABELS[step]}",
+            actor=actor, person=person, on=on,
+            reason=_("Member development: %(step)s") % {"step": STEP_LABELS[step]},
             action="development.stage_change", **fields,
         )  # fmt: skip
         pipeline.person.refresh_from_db()
@@ -436,12 +490,14 @@ def step_undo(*, actor, record: StepRecord, reason: str) -> None:
     require_perm(actor, _permission_for(record.step), pipeline.person.branch)
     _expect_active(pipeline)
     if not (reason or "").strip():
-        raise ValidationError({"reason": "请填写撤销原因。"})
+        raise ValidationError({"reason": _("Give the reason for withdrawing it.")})
     latest = pipeline.steps.order_by("-entered_at", "-id").first()
     if latest is None or latest.pk != record.pk:
-        raise ValidationError("只能撤销最近录入的一条记录。")
+        raise ValidationError(_("Only the most recently entered record can be withdrawn."))
     if record.step == "application":
-        raise ValidationError("不能撤销入党申请；如不再发展，请终止发展流程。")
+        raise ValidationError(
+            _("The application cannot be withdrawn; stop the development instead.")
+        )
     snapshot = {
         "step": record.step, "on": record.on, "responsible": record.responsible,
         "justification": record.justification, "reason": reason.strip(),
@@ -457,7 +513,8 @@ def step_undo(*, actor, record: StepRecord, reason: str) -> None:
         fields["join_date"] = None
     if fields:
         person_update(
-            actor=actor, person=pipeline.person, reason=f"撤销：{STEP_LABELS[record.step]}",
+            actor=actor, person=pipeline.person,
+            reason=_("Withdrawn: %(step)s") % {"step": STEP_LABELS[record.step]},
             action="development.stage_change", **fields,
         )  # fmt: skip
     pipeline_evaluate(pipeline)
@@ -547,7 +604,7 @@ def policy_set(*, actor, org, data: dict | None) -> PolicySetting | None:
         policy = rules.policy_from_dict(data)
     except RuleError as exc:
         raise ValidationError({"name": str(exc)}) from exc
-    setting, _ = PolicySetting.objects.update_or_create(
+    setting, _created = PolicySetting.objects.update_or_create(
         org=org, defaults={"data": dict(data), "updated_by": _who(actor)}
     )
     audit_record(actor=actor, action="development.policy", target=org, org=org,
@@ -569,13 +626,13 @@ def plan_set(*, actor, org, year: int, target: int) -> AdmissionPlan:
     require_perm(actor, "development.approve", org)
     errors = {}
     if not 2000 <= year <= 2100:
-        errors["year"] = "年份不正确。"
+        errors["year"] = _("The year is not valid.")
     if target is None or target < 0:
-        errors["target"] = "计划发展人数须为不小于0的整数。"
+        errors["target"] = _("The planned number must be a whole number of 0 or more.")
     if errors:
         raise ValidationError(errors)
     old = AdmissionPlan.objects.filter(org=org, year=year).values_list("target", flat=True).first()
-    plan, _ = AdmissionPlan.objects.update_or_create(
+    plan, _created = AdmissionPlan.objects.update_or_create(
         org=org, year=year, defaults={"target": target, "updated_by": _who(actor)}
     )
     audit_record(actor=actor, action="development.plan", target=plan, org=org,
@@ -597,7 +654,7 @@ def reminders_send(today: date | None = None, *, horizon_days: int = 7) -> int:
     )
     for pipeline in rows.iterator(chunk_size=500):
         for item in due_items(pipeline, today, horizon_days):
-            _, created = ReminderSent.objects.get_or_create(
+            _row, created = ReminderSent.objects.get_or_create(
                 pipeline=pipeline, key=item.key[:64], due_on=item.due_on, kind=item.kind
             )
             if not created:
@@ -636,24 +693,36 @@ def due_items(pipeline: Pipeline, today: date, horizon_days: int) -> list[DueIte
             latest[key] = v
     for key, v in latest.items():
         due = date.fromisoformat(v["limit"])
-        items.append(DueItem(key, "overdue", due, f"【已逾期】{name}：{v['message']}"))
+        text = _("[Overdue] %(name)s: %(message)s") % {"name": name, "message": v["message"]}
+        items.append(DueItem(key, "overdue", due, text))
 
     def soon(day):
         return day is not None and 0 <= (day - today).days <= horizon_days
 
     if soon(pipeline.next_latest):
         label = STEP_LABELS.get(pipeline.next_step, pipeline.next_step)
-        text = f"【即将到期】{name}：“{label}”最迟应于{pipeline.next_latest:%Y年%m月%d日}完成"
+        text = _("[Due soon] %(name)s: “%(step)s” by %(date)s at the latest") % {
+            "name": name,
+            "step": label,
+            "date": cn_date(pipeline.next_latest),
+        }
         items.append(DueItem(f"{pipeline.next_step}:due", "upcoming", pipeline.next_latest, text))
     policy = policy_for(pipeline.person.branch)
     facts = timeline_of(pipeline, records_of(pipeline))
     for key, due in rules.periodic_due(facts, policy, today=today):
         if soon(due):
-            text = f"【即将到期】{name}：{STEP_LABELS[key]}应于{due:%Y年%m月%d日}前完成"
+            text = _("[Due soon] %(name)s: %(step)s due by %(date)s") % {
+                "name": name,
+                "step": STEP_LABELS[key],
+                "date": cn_date(due),
+            }
             items.append(DueItem(f"{key}:due", "upcoming", due, text))
     if "approval" in facts and "conversion_application" not in facts:
         end = rules.probation_end(facts["branch_meeting"], pipeline.extension_months, policy)
         if soon(end):
-            text = f"【预备期将满】{name}：预备期于{end:%Y年%m月%d日}期满，请及时提出转正申请"
+            text = _(
+                "[Probation ending] %(name)s: probation ends on %(date)s; time to apply for "
+                "full membership"
+            ) % {"name": name, "date": cn_date(end)}
             items.append(DueItem("probation:end", "upcoming", end, text))
     return items

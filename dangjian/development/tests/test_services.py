@@ -379,7 +379,7 @@ def test_upcoming_deadline_and_probation_end_reminders(walk, tree, full_members,
     pipeline_evaluate(pipeline, today=date(2023, 3, 26))
     assert reminders_send(today=date(2023, 3, 26)) == 1  # talk due 2023-04-01, within 7 days
     titles = list(Notification.objects.values_list("title", flat=True))
-    assert any("即将到期" in t and "2023年04月01日" in t for t in titles)
+    assert any("即将到期" in t and "2023年4月1日" in t for t in titles)
 
 
 def test_an_organization_member_can_walk_branch_steps(walk, tree, full_members, admin):
