@@ -50,7 +50,7 @@ from dangjian.development.models import (
     StepRecord,
     Vote,
 )
-from dangjian.development.services import _violation_data
+from dangjian.development.services import evaluation_of
 from dangjian.members.choices import Stage
 from dangjian.members.models import Person, StageChange
 from dangjian.orgs.models import Organization, OrgKind
@@ -516,27 +516,6 @@ def facts_of(draft: Draft, full_dates: dict[int, date]) -> dict:
     return facts
 
 
-def evaluation(facts: dict, policy: rules.DevelopmentPolicy, today: date) -> dict:
-    """The columns services.pipeline_evaluate stores for an active pipeline."""
-    violations = rules.check_timeline(facts, policy, today=today)
-    step = rules.next_step(facts)
-    window = None
-    if step:
-        try:
-            window = rules.step_window(facts, step, policy)
-        except RuleError:
-            window = None
-    stored = [_violation_data(v, facts, today) for v in violations]
-    return {
-        "policy_name": policy.name, "next_step": step or "",
-        "next_earliest": window.earliest if window else None,
-        "next_latest": window.latest if window else None,
-        "violations": stored,
-        "overdue_count": len({(v["step"], v["rule"]) for v in stored if v["overdue"]}),
-        "evaluated_on": today,
-    }  # fmt: skip
-
-
 # --- branch A's story -------------------------------------------------------------------------
 
 SHOWCASE = (  # (scenario, stage)
@@ -721,7 +700,7 @@ def _write(drafts: list[Draft], group: Group, full_dates, today, result, inserte
     pipelines = []
     for draft in drafts:
         draft.records.sort(key=lambda r: r["on"])  # entered in date order: "undo" takes the last
-        columns = evaluation(facts_of(draft, full_dates), group.policy(draft.branch), today)
+        columns = evaluation_of(facts_of(draft, full_dates), group.policy(draft.branch), today)
         pipelines.append(Pipeline(person_id=draft.person_id, **columns))
         result.overdue += columns["overdue_count"] > 0
     Pipeline.objects.bulk_create(pipelines, batch_size=500)

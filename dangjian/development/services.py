@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -524,18 +525,19 @@ def step_undo(*, actor, record: StepRecord, reason: str) -> None:
 # Evaluation (every change and the daily task)
 
 
-def pipeline_evaluate(pipeline: Pipeline, today: date | None = None) -> Pipeline:
-    """Store the pipeline's next step, its window and its violations as of `today`.
+EVALUATION_FIELDS = (
+    "policy_name", "next_step", "next_earliest", "next_latest", "violations", "overdue_count",
+    "evaluated_on",
+)  # fmt: skip
 
-    Derived data: not audited (the facts it is computed from are). A year without holiday data
-    is stored as an unverifiable window rather than failing the whole run.
+
+def evaluation_of(facts: dict, policy, today: date, *, active: bool = True) -> dict:
+    """The evaluation columns of a pipeline with these facts (no database access).
+
+    A year without holiday data leaves the window unknown rather than failing the whole run.
     """
-    today = today or timezone.localdate()
-    pipeline = Pipeline.objects.select_related("person__branch").get(pk=pipeline.pk)
-    policy = policy_for(pipeline.person.branch)
-    facts = timeline_of(pipeline, records_of(pipeline))
-    active = pipeline.status == PipelineStatus.ACTIVE
-    violations = rules.check_timeline(facts, policy, today=today if active else None)
+    judged_on = today if active else None
+    violations = rules.check_timeline(facts, policy, today=judged_on)
     step = rules.next_step(facts) if active else None
     window = None
     if step:
@@ -543,22 +545,32 @@ def pipeline_evaluate(pipeline: Pipeline, today: date | None = None) -> Pipeline
             window = rules.step_window(facts, step, policy)
         except RuleError:
             window = None
-    pipeline.policy_name = policy.name
-    pipeline.next_step = step or ""
-    pipeline.next_earliest = window.earliest if window else None
-    pipeline.next_latest = window.latest if window else None
-    pipeline.violations = [_violation_data(v, facts, today if active else None) for v in violations]
-    # A rule counts once however many periods it missed (thought reports every quarter).
-    pipeline.overdue_count = len(
-        {(v["step"], v["rule"]) for v in pipeline.violations if v["overdue"]}
-    )
-    pipeline.evaluated_on = today
-    Pipeline.objects.filter(pk=pipeline.pk).update(
-        policy_name=pipeline.policy_name, next_step=pipeline.next_step,
-        next_earliest=pipeline.next_earliest, next_latest=pipeline.next_latest,
-        violations=pipeline.violations, overdue_count=pipeline.overdue_count,
-        evaluated_on=today,
-    )  # fmt: skip
+    stored = [_violation_data(v, facts, judged_on) for v in violations]
+    return {
+        "policy_name": policy.name,
+        "next_step": step or "",
+        "next_earliest": window.earliest if window else None,
+        "next_latest": window.latest if window else None,
+        "violations": stored,
+        # A rule counts once however many periods it missed (thought reports every quarter).
+        "overdue_count": len({(v["step"], v["rule"]) for v in stored if v["overdue"]}),
+        "evaluated_on": today,
+    }
+
+
+def pipeline_evaluate(pipeline: Pipeline, today: date | None = None) -> Pipeline:
+    """Store the pipeline's next step, its window and its violations as of `today`.
+
+    Derived data: not audited (the facts it is computed from are).
+    """
+    today = today or timezone.localdate()
+    pipeline = Pipeline.objects.select_related("person__branch").get(pk=pipeline.pk)
+    policy = policy_for(pipeline.person.branch)
+    facts = timeline_of(pipeline, records_of(pipeline))
+    fields = evaluation_of(facts, policy, today, active=pipeline.is_active)
+    Pipeline.objects.filter(pk=pipeline.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(pipeline, name, value)
     return pipeline
 
 
@@ -573,14 +585,48 @@ def _violation_data(v: rules.Violation, facts: dict, today: date | None) -> dict
     }  # fmt: skip
 
 
-def pipelines_evaluate_all(today: date | None = None) -> int:
-    """Re-evaluate every active pipeline (the daily task); returns how many."""
-    count = 0
-    ids = Pipeline.objects.filter(status=PipelineStatus.ACTIVE).values_list("pk", flat=True)
-    for pk in ids.iterator(chunk_size=500):
-        pipeline_evaluate(Pipeline(pk=pk), today=today)
-        count += 1
-    return count
+def pipelines_evaluate_all(today: date | None = None, *, chunk_size: int = 500) -> int:
+    """Re-evaluate every active pipeline as of `today` (the daily task); returns how many.
+
+    In chunks: one query for the pipelines, one for their steps and one for the contacts and
+    introducers, then one bulk update per chunk. Encrypted personal fields are never loaded.
+    """
+    today = today or timezone.localdate()
+    policies: dict[int, rules.DevelopmentPolicy] = {}
+    people = Person.objects.only("pk", "full_member_date")
+    ids = list(
+        Pipeline.objects.filter(status=PipelineStatus.ACTIVE)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), chunk_size):
+        chunk = list(
+            Pipeline.objects.filter(pk__in=ids[start : start + chunk_size])
+            .select_related("person__branch")
+            .only(*_EVALUATE_ONLY)
+        )
+        steps: dict[int, list] = {p.pk: [] for p in chunk}
+        rows = StepRecord.objects.filter(pipeline__in=chunk).prefetch_related(
+            Prefetch("people", queryset=people)
+        )
+        for record in rows:
+            steps[record.pipeline_id].append(record)
+        for pipeline in chunk:
+            branch = pipeline.person.branch
+            if branch.pk not in policies:
+                policies[branch.pk] = policy_for(branch)
+            facts = timeline_of(pipeline, steps[pipeline.pk])
+            for name, value in evaluation_of(facts, policies[branch.pk], today).items():
+                setattr(pipeline, name, value)
+        with transaction.atomic():
+            Pipeline.objects.bulk_update(chunk, EVALUATION_FIELDS)
+    return len(ids)
+
+
+_EVALUATE_ONLY = (
+    "pk", "status", "extension_months", "special_approval", "person__birth_date",
+    "person__branch__path", "person__branch__depth",
+)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------

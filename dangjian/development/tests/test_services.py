@@ -397,3 +397,26 @@ def test_the_member_page_cannot_change_the_stage_of_a_person_in_development(walk
         person_update(actor=admin, person=pipeline.person, stage="candidate", reason="直接改")
     assert "stage" in exc.value.message_dict
     person_update(actor=admin, person=pipeline.person, stage="died", reason="病故")  # exits still
+
+
+def test_evaluating_all_in_chunks_stores_what_one_by_one_would(
+    walk, make_person, django_assert_max_num_queries
+):
+    from dangjian.development.services import EVALUATION_FIELDS, pipelines_evaluate_all
+
+    pipelines = [walk("activist")]
+    for n, until in enumerate(["talk", "candidate", "approval"]):
+        person = make_person(name=f"吴{n}", birth_date=date(1996, 1, 2), stage="employee",
+                             join_date=None, full_member_date=None)  # fmt: skip
+        pipelines.append(walk(until, person=person))
+    today = date(2026, 11, 21)
+    # ids + one policy lookup, then per chunk of 2: pipelines, steps, people, savepoint, update,
+    # release — nothing per pipeline.
+    with django_assert_max_num_queries(2 + 2 * 6):
+        assert pipelines_evaluate_all(today, chunk_size=2) == 4
+    stored = {p.pk: {f: getattr(p, f) for f in EVALUATION_FIELDS}
+              for p in Pipeline.objects.all()}  # fmt: skip
+    for pipeline in pipelines:
+        fresh = pipeline_evaluate(pipeline, today=today)
+        assert stored[pipeline.pk] == {f: getattr(fresh, f) for f in EVALUATION_FIELDS}
+    assert stored[pipelines[0].pk]["next_step"] == "activist_filed"
