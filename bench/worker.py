@@ -92,6 +92,14 @@ def main(argv: list[str]) -> int:
             result = members.bench_import(argv[1])
         elif task == "import_baseline":
             result = members.bench_import_baseline(argv[1])
+        elif task == "dev_daily":
+            from bench import development
+
+            result = development.bench_daily()
+        elif task == "dev_dashboard":
+            from bench import development
+
+            result = development.bench_dashboard()
         else:
             raise SystemExit(f"unknown task {task}")
     print(json.dumps(result, default=str))
