@@ -161,15 +161,16 @@ def _state(key, own, window, broken, active, today, facts) -> str:
         return "done"
     if not active:
         return "done" if own else "closed"
-    if any(not v.local and v.limit and v.limit < today for v in broken) or (
-        window and window.latest and window.latest < today
-    ):
-        return "overdue"
-    if own:  # periodic records: some recorded, none overdue
-        return "done"
-    if key in PERIODIC_OPEN:  # may be recorded between its opening and closing steps
+    overdue = any(not v.local and v.limit and v.limit < today for v in broken)
+    if key in PERIODIC_OPEN:  # recordable (again and again) between its two steps
         opens, closes = PERIODIC_OPEN[key]
-        return "due" if opens in facts and closes not in facts else "blocked"
+        if opens not in facts:
+            return "blocked"
+        if closes in facts:
+            return "done" if own else "closed"
+        return "overdue" if overdue else "due"
+    if overdue or (window and window.latest and window.latest < today):
+        return "overdue"
     if window is not None and not window.blocked_by:
         if window.earliest and window.earliest > today:
             return "waiting"

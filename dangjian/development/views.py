@@ -261,7 +261,7 @@ def _timeline(user, pipeline: Pipeline, view) -> tuple[list, list, list]:
     may = {perm: has_perm(user, perm, branch) for perm in (MANAGE, APPROVE)}
     rows = []
     for row in view.rows:
-        recordable = row.state in RECORDABLE_STATES or (row.key in REPEATED_STEPS and active)
+        recordable = row.state in RECORDABLE_STATES
         rows.append(RowView(
             key=row.key, label=row.label, number=row.number, state=row.state,
             records=[_record_view(r) for r in row.records], row=row,

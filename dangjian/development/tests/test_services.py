@@ -420,3 +420,16 @@ def test_evaluating_all_in_chunks_stores_what_one_by_one_would(
         fresh = pipeline_evaluate(pipeline, today=today)
         assert stored[pipeline.pk] == {f: getattr(fresh, f) for f in EVALUATION_FIELDS}
     assert stored[pipelines[0].pk]["next_step"] == "activist_filed"
+
+
+@pytest.mark.parametrize(
+    ("until", "state"),
+    [("talk", "blocked"), ("activist", "due"), ("activist_assessments", "due"),
+     ("candidate", "done")],
+)  # fmt: skip
+def test_periodic_records_are_recordable_between_their_two_steps(walk, until, state):
+    from dangjian.development.selectors import pipeline_view
+
+    view = pipeline_view(walk(until), today=date(2023, 7, 1) if until != "candidate" else None)
+    (row,) = [r for r in view.rows if r.key == "activist_assessments"]
+    assert row.state == state
