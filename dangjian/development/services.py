@@ -345,6 +345,19 @@ def _check_vote(vote: dict) -> rules.VoteResult:
     return result
 
 
+def _check_special_limit(facts: dict, on: date, policy) -> None:
+    """Even a special case must be approved within six months of the branch meeting."""
+    limit = rules.approval_deadline(facts["branch_meeting"], special=True, policy=policy)
+    if on > limit:
+        raise ValidationError(
+            {"on": _("Approval on %(on)s is later than %(limit)s: even in a special case the "
+                     "higher committee approves within %(months)s months of the branch general "
+                     "meeting (%(policy)s).")
+             % {"on": cn_date(on), "limit": cn_date(limit),
+                "months": policy.approval_special_months, "policy": policy.name}}
+        )  # fmt: skip
+
+
 def _judge(before, after, *, justification: str, actor, branch) -> list[str]:
     """The rules the new record breaks; raise unless every one may be, and is, justified."""
     new = [v for v in after if v not in set(before) and v.rule not in PERIODIC_RULES]
@@ -418,7 +431,12 @@ def step_record(
         new = rules.check_timeline(after, policy)
     except RuleError as exc:
         raise ValidationError({"on": str(exc)}) from exc
+    if step == "approval":
+        _check_special_limit(after, on, policy)
     exceptions = _judge(old, new, justification=justification, actor=actor, branch=branch)
+    if "approval_within_limit" in exceptions:  # approved late: the special case, justified
+        pipeline.special_approval = True
+        pipeline.save(update_fields=["special_approval", "updated_at"])
     record = StepRecord.objects.create(
         pipeline=pipeline, step=step, on=on, end_on=end_on, hours=hours,
         responsible=(responsible or "").strip()[:100], approving_org=approving_org,

@@ -433,3 +433,23 @@ def test_periodic_records_are_recordable_between_their_two_steps(walk, until, st
     view = pipeline_view(walk(until), today=date(2023, 7, 1) if until != "candidate" else None)
     (row,) = [r for r in view.rows if r.key == "activist_assessments"]
     assert row.state == state
+
+
+@pytest.mark.parametrize(
+    ("on", "outcome"),
+    [(date(2024, 11, 11), "special"), (date(2025, 2, 10), "special"), (date(2025, 2, 11), "no")],
+)
+def test_a_late_approval_is_a_special_case_up_to_six_months(
+    walk, tree, full_members, admin, on, outcome
+):
+    pipeline = walk("higher_talk")  # branch meeting 2024-08-10: 3 months to 11-10, 6 to 02-10
+    if outcome == "no":
+        with pytest.raises(ValidationError, match="6个月"):
+            record(pipeline, "approval", tree, full_members, admin, on=on, justification="特殊")
+        assert not StepRecord.objects.filter(step="approval").exists()
+        return
+    with pytest.raises(ValidationError, match="如确属特殊情况"):
+        record(pipeline, "approval", tree, full_members, admin, on=on)
+    rec = record(pipeline, "approval", tree, full_members, admin, on=on, justification="待政审复核")
+    pipeline.refresh_from_db()
+    assert rec.exception_rules == ["approval_within_limit"] and pipeline.special_approval
