@@ -610,6 +610,7 @@ def pipelines_evaluate_all(today: date | None = None, *, chunk_size: int = 500) 
     introducers, then one bulk update per chunk. Encrypted personal fields are never loaded.
     """
     today = today or timezone.localdate()
+    _close_exited(today)
     policies: dict[int, rules.DevelopmentPolicy] = {}
     people = Person.objects.only("pk", "full_member_date")
     ids = list(
@@ -639,6 +640,24 @@ def pipelines_evaluate_all(today: date | None = None, *, chunk_size: int = 500) 
         with transaction.atomic():
             Pipeline.objects.bulk_update(chunk, EVALUATION_FIELDS)
     return len(ids)
+
+
+def _close_exited(today: date) -> None:
+    """Stop the pipelines of people whose record has exited (died, transferred out of the
+    system, left): nobody is reminded about them any more. Audited as the system."""
+    exited = Pipeline.objects.filter(
+        status=PipelineStatus.ACTIVE, person__is_active=False
+    ).select_related("person__branch")
+    for pipeline in exited:
+        with transaction.atomic():
+            reason = _("The record is marked “%(stage)s”.") % {
+                "stage": pipeline.person.get_stage_display()
+            }
+            pipeline.status, pipeline.ended_on, pipeline.end_reason = (
+                PipelineStatus.STOPPED, today, reason,
+            )  # fmt: skip
+            pipeline.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
+            _audit(None, "development.stopped", pipeline, on=today, reason=reason)
 
 
 _EVALUATE_ONLY = (

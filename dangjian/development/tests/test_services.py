@@ -453,3 +453,16 @@ def test_a_late_approval_is_a_special_case_up_to_six_months(
     rec = record(pipeline, "approval", tree, full_members, admin, on=on, justification="待政审复核")
     pipeline.refresh_from_db()
     assert rec.exception_rules == ["approval_within_limit"] and pipeline.special_approval
+
+
+def test_the_daily_run_stops_the_pipeline_of_someone_who_left(walk, admin):
+    from dangjian.development.services import pipelines_evaluate_all
+    from dangjian.members.services import person_update
+
+    pipeline = walk("activist")
+    person_update(actor=admin, person=pipeline.person, stage="died", reason="病故")
+    assert pipelines_evaluate_all(date(2026, 11, 21)) == 0
+    pipeline.refresh_from_db()
+    assert pipeline.status == PipelineStatus.STOPPED and "去世" in pipeline.end_reason
+    event = AuditEvent.objects.filter(action="development.stopped").get()
+    assert event.actor_id is None
