@@ -32,6 +32,8 @@ class Command(BaseCommand):
                 f"{result.role_assignments} role assignments, "
                 f"{len(result.demo_accounts)} demo accounts, {result.people} member records ("
                 + ", ".join(f"{stage} {count}" for stage, count in result.stages.items())
-                + f") in {time.monotonic() - started:.1f} s."
+                + f"), {result.development.get('pipelines', 0)} development pipelines "
+                f"({result.development.get('overdue', 0)} overdue)"
+                f" in {time.monotonic() - started:.1f} s."
             )
         )
