@@ -15,6 +15,7 @@ the check is for data imported from older systems around them.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.apps import apps
 from django.db.models import Count, F, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -119,6 +120,11 @@ def checks(today=None) -> list[Check]:
               Q(party_group__isnull=False) & ~Q(party_group__parent_id=F("branch_id"))),
         Check("exit-stage-active", _("Active record with an exit stage"), "organization",
               Q(stage__in=EXIT_STAGES)),
+        Check("development-without-pipeline",
+              _("Applicants, activists, candidates or probationary members without a "
+                "development pipeline"), "organization",
+              Q(stage__in=DEVELOPMENT_STAGES | {Stage.PROBATIONARY})
+              & ~Q(pk__in=_in_development())),
         Check("lost-contact", _("Lost contact"), "status", Q(lost_contact_since__isnull=False),
               columns=("lost_contact_since",)),
         Check("suspended", _("Membership suspended"), "status", Q(standing=Standing.SUSPENDED),
@@ -127,6 +133,13 @@ def checks(today=None) -> list[Check]:
               Q(verified_at__isnull=True) | Q(verified_at__lt=stale_before),
               columns=("verified_at",)),
     ]  # fmt: skip
+
+
+def _in_development():
+    """People with a development pipeline in progress (the development app builds on this one,
+    so its model is looked up by name)."""
+    pipeline = apps.get_model("development", "Pipeline")
+    return pipeline.objects.filter(status="active").values("person_id")
 
 
 def check_by_key(key: str, today=None) -> Check | None:

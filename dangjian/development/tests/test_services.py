@@ -466,3 +466,14 @@ def test_the_daily_run_stops_the_pipeline_of_someone_who_left(walk, admin):
     assert pipeline.status == PipelineStatus.STOPPED and "去世" in pipeline.end_reason
     event = AuditEvent.objects.filter(action="development.stopped").get()
     assert event.actor_id is None
+
+
+def test_data_quality_lists_development_stages_without_a_pipeline(walk, make_person, tree, admin):
+    from dangjian.members.quality import check_by_key, offending_people
+
+    walk("activist")  # 周申请: activist with a pipeline
+    make_person(name="郑积极", stage="activist", join_date=None, full_member_date=None,
+                application_date=date(2024, 1, 5))  # fmt: skip
+    check = check_by_key("development-without-pipeline")
+    names = {p.name for p in offending_people(user=admin, org=tree.group, check=check)}
+    assert names == {"郑积极"}
