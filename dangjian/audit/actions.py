@@ -71,6 +71,7 @@ ACTION_LABELS = {
     "development.step": _("Recorded a development step"),
     "development.exception": _("Recorded a development step as an exception"),
     "development.step_undo": _("Withdrew a development step"),
+    "development.attach": _("Added documents to a development step"),
     "development.stage_change": _("Changed the development stage of a record"),
     "development.extend": _("Extended probation"),
     "development.stopped": _("Stopped member development"),

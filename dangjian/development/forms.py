@@ -223,5 +223,9 @@ class StopForm(StyledForm):
     reason = _text(_("Reason"))
 
 
+class AttachForm(StyledForm):
+    documents = DocumentsField(required=True)
+
+
 class UndoForm(StyledForm):
     reason = _text(_("Why is this record withdrawn?"), rows=2)

@@ -539,6 +539,24 @@ def step_undo(*, actor, record: StepRecord, reason: str) -> None:
     pipeline_evaluate(pipeline)
 
 
+@transaction.atomic
+def step_attach(*, actor, record: StepRecord, documents) -> StepRecord:
+    """Add documents (scans that arrive later) to a recorded step while the pipeline is in
+    progress; audited. Nothing else of the record changes."""
+    pipeline = _locked(record.pipeline)
+    require_perm(actor, _permission_for(record.step), pipeline.person.branch)
+    _expect_active(pipeline)
+    documents = list(documents)
+    if not documents:
+        raise ValidationError({"documents": _("Choose at least one file.")})
+    record.documents.add(*documents)
+    _audit(
+        actor, "development.attach", pipeline, step=record.step, on=record.on,
+        documents=[d.original_name for d in documents],
+    )  # fmt: skip
+    return record
+
+
 # ---------------------------------------------------------------------------------------------
 # Evaluation (every change and the daily task)
 

@@ -28,6 +28,7 @@ from dangjian.core.scope import get_scoped_or_404, has_perm, path_q, scope_paths
 from dangjian.development import services
 from dangjian.development.filters import PipelineFilter
 from dangjian.development.forms import (
+    AttachForm,
     ExtendForm,
     StartForm,
     StepForm,
@@ -226,6 +227,7 @@ def pipeline_start(request):
 class RecordView:
     record: StepRecord
     exception_titles: list[str]
+    can_attach: bool = False
 
 
 @dataclass
@@ -247,8 +249,9 @@ class RowView:
         return reverse("development:step", kwargs={"pk": self.pipeline_pk, "step": self.key})
 
 
-def _record_view(record: StepRecord) -> RecordView:
-    return RecordView(record, [RULES.get(code, code) for code in record.exception_rules])
+def _record_view(record: StepRecord, can_attach: bool = False) -> RecordView:
+    titles = [RULES.get(code, code) for code in record.exception_rules]
+    return RecordView(record, titles, can_attach)
 
 
 def _may(user, step: str, branch) -> bool:
@@ -264,7 +267,10 @@ def _timeline(user, pipeline: Pipeline, view) -> tuple[list, list, list]:
         recordable = row.state in RECORDABLE_STATES
         rows.append(RowView(
             key=row.key, label=row.label, number=row.number, state=row.state,
-            records=[_record_view(r) for r in row.records], row=row,
+            records=[
+                _record_view(r, active and may[step_permission(row.key)]) for r in row.records
+            ],
+            row=row,
             can_record=active and recordable and may[step_permission(row.key)],
             violations=row.violations, pipeline_pk=pipeline.pk,
         ))  # fmt: skip
@@ -278,7 +284,7 @@ def _timeline(user, pipeline: Pipeline, view) -> tuple[list, list, list]:
     }
     extras = []
     for key in EXTRA_STEPS:
-        own = [_record_view(r) for r in records if r.step == key]
+        own = [_record_view(r, active and may[MANAGE]) for r in records if r.step == key]
         if not (own or shown[key]):
             continue
         open_ = key in REPEATED_STEPS or not own
@@ -408,6 +414,38 @@ def step_undo(request, pk: int):
                              % {"step": STEP_LABELS[record.step]})  # fmt: skip
             return redirect("development:detail", pk=pipeline.pk)
     return render(request, "development/undo.html", {
+        "pipeline": pipeline, "person": pipeline.person, "record": _record_view(record),
+        "label": STEP_LABELS[record.step], "form": form,
+    })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step_attach(request, pk: int):
+    """Add documents that arrive after the step was recorded (a scan of the approval)."""
+    record = get_scoped_or_404(
+        StepRecord.objects.select_related("pipeline__person__branch", "entered_by", "vote"),
+        request.user, VIEW, pk=pk,
+    )  # fmt: skip
+    pipeline, user = record.pipeline, request.user
+    if not _may(user, record.step, pipeline.person.branch):
+        return _back(request, pipeline, _("You may not add documents to this record."))
+    form = AttachForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            store_documents_and(
+                user, uploads=form.cleaned_data["documents"], org=pipeline.person.branch,
+                permission=step_permission(record.step),
+                call=lambda documents: services.step_attach(
+                    actor=user, record=record, documents=documents
+                ),
+            )  # fmt: skip
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Documents added."))
+            return redirect("development:detail", pk=pipeline.pk)
+    return render(request, "development/attach.html", {
         "pipeline": pipeline, "person": pipeline.person, "record": _record_view(record),
         "label": STEP_LABELS[record.step], "form": form,
     })  # fmt: skip

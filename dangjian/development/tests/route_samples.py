@@ -63,6 +63,7 @@ SAMPLES = {
     "development:detail": _applicant_in_c,
     "development:step": _step_in_c,
     "development:undo": _talk_record_in_c,
+    "development:attach": _talk_record_in_c,
     "development:extend": _probationary_in_c,
     "development:stop": _applicant_in_c,
 }

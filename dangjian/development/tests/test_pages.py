@@ -562,3 +562,22 @@ def test_my_development_panel_shows_the_next_step_and_thought_report(
     stranger = client_for(make_user("dev_none", "李职工", ("employee", tree.branch_a)))
     keys = [p["key"] for p in stranger.get(reverse("core:home")).context["panels"]]
     assert "development.mine" not in keys
+
+
+def test_documents_arriving_later_are_added_to_the_recorded_step(walk, secretary, personas):
+    pipeline = walk("talk")
+    talk = pipeline.steps.get(step="talk")
+    html = page(secretary.get(url("detail", pk=pipeline.pk)))
+    assert url("attach", pk=talk.pk) in html
+    empty = secretary.post(url("attach", pk=talk.pk), {})
+    assert empty.status_code == 200 and not talk.documents.exists()
+    scan = SimpleUploadedFile("谈话记录扫描件.png", png(), content_type="image/png")
+    response = secretary.post(url("attach", pk=talk.pk), {"documents": [scan]})
+    assert response.status_code == 302
+    assert [d.original_name for d in talk.documents.all()] == ["谈话记录扫描件.png"]
+    assert AuditEvent.objects.get(action="development.attach").changes["documents"] == [
+        "谈话记录扫描件.png"
+    ]
+    member = Client()
+    login_as(member, personas.member_a)
+    assert member.get(url("attach", pk=talk.pk)).status_code == 404

@@ -410,9 +410,9 @@ def test_evaluating_all_in_chunks_stores_what_one_by_one_would(
                              join_date=None, full_member_date=None)  # fmt: skip
         pipelines.append(walk(until, person=person))
     today = date(2026, 11, 21)
-    # ids + one policy lookup, then per chunk of 2: pipelines, steps, people, savepoint, update,
-    # release — nothing per pipeline.
-    with django_assert_max_num_queries(2 + 2 * 6):
+    # exited people, ids, one policy lookup, then per chunk of 2: pipelines, steps, people,
+    # savepoint, update, release — nothing per pipeline.
+    with django_assert_max_num_queries(3 + 2 * 6):
         assert pipelines_evaluate_all(today, chunk_size=2) == 4
     stored = {p.pk: {f: getattr(p, f) for f in EVALUATION_FIELDS}
               for p in Pipeline.objects.all()}  # fmt: skip
