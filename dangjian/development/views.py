@@ -44,7 +44,7 @@ from dangjian.development.models import (
     StepRecord,
 )
 from dangjian.development.selectors import StepRow, pipeline_view, policy_for, records_of
-from dangjian.members.choices import Stage
+from dangjian.members.choices import STARTABLE_STAGES, Stage
 from dangjian.members.models import Person
 from dangjian.members.selectors import person_search
 from dangjian.rules.development import DEVELOPMENT_2014, RULES
@@ -54,7 +54,6 @@ MANAGE = "development.manage"
 APPROVE = "development.approve"
 STEP_LABELS = dict(STEP_CHOICES)
 PERSON_MATCHES_LIMIT = 20
-STARTABLE = (Stage.EMPLOYEE, Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE)
 RECORDABLE_STATES = frozenset({"due", "waiting", "overdue"})
 # The five stages of the 2014 rules and the step numbers in each (DOMAIN.md §2).
 STAGE_GROUPS = (
@@ -173,7 +172,7 @@ def startable_people(user):
     return (
         Person.objects.restrict(user, "members.view")
         .filter(path_q("branch__path", scope_paths(user, MANAGE)))
-        .filter(stage__in=STARTABLE, is_active=True)
+        .filter(stage__in=STARTABLE_STAGES, is_active=True)
         .exclude(development_pipelines__status=PipelineStatus.ACTIVE)
         .select_related("branch")
     )
