@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "dangjian.members",
     "dangjian.transfers",
     "dangjian.development",
+    "dangjian.orglife",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Navigation entries and home panels of organizational life."""
