@@ -9,6 +9,7 @@ urlpatterns = [
     path("members/", include("dangjian.members.urls")),
     path("transfers/", include("dangjian.transfers.urls")),
     path("development/", include("dangjian.development.urls")),
+    path("orglife/", include("dangjian.orglife.urls")),
     path("audit/", include("dangjian.audit.urls")),
     path("notifications/", include("dangjian.notifications.urls")),
     path("attachments/", include("dangjian.attachments.urls")),

@@ -1,0 +1,3 @@
+"""Stub: owned by the activities helper."""
+
+urlpatterns: list = []

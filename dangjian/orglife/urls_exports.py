@@ -1,0 +1,3 @@
+"""Stub: owned by the exports helper."""
+
+urlpatterns: list = []

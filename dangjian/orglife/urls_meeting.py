@@ -1,0 +1,3 @@
+"""Stub: owned by the meeting helper."""
+
+urlpatterns: list = []
