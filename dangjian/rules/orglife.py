@@ -355,7 +355,11 @@ class Cell:
 
     @property
     def severity(self) -> int:
-        return max((o.severity for o in self.outcomes), default=NONE)
+        """The worst outcome; a period with something still open is not green yet."""
+        worst = max((o.severity for o in self.outcomes), default=NONE)
+        if worst == GREEN and any(o.state == "open" for o in self.outcomes):
+            return NONE
+        return worst
 
     @property
     def status(self) -> str:
