@@ -130,6 +130,12 @@ class StepForm(StyledForm):
                            else _("One or two full members.")),
             )  # fmt: skip
         if step in VOTE_STEPS:
+            fields["meeting"] = forms.ModelChoiceField(
+                label=_("Branch general meeting"), required=False, empty_label=_("Not recorded"),
+                queryset=held_general_meetings(branch, user),
+                help_text=_("Choose the meeting recorded in organizational life: the members "
+                            "entitled and present then come from its sign-ins."),
+            )  # fmt: skip
             fields.update(vote_fields(full_members_of(branch, user).count()))
         fields["note"] = _text(_("Note"), rows=2)
         fields["documents"] = DocumentsField()
@@ -147,6 +153,7 @@ class StepForm(StyledForm):
         if "people" in self.fields:
             kwargs["people"] = list(data.get("people") or [])
         if self.step in VOTE_STEPS:
+            kwargs["meeting"] = data.get("meeting")
             vote = {name: data.get(name) for name in VOTE_FIELDS}
             kwargs["vote"] = None if all(vote[n] is None for n in VOTE_REQUIRED) else vote
         kwargs["justification"] = kwargs.get("justification") or ""
@@ -192,6 +199,18 @@ def vote_fields(entitled: int) -> dict:
         "written_yes": count(_("Written yes of absent members"), 0),
         "written_no": count(_("Written no of absent members"), 0),
     }
+
+
+def held_general_meetings(branch, user):
+    """Branch general meetings of `branch` held in organizational life, newest first."""
+    from dangjian.orglife.models import Activity
+
+    return (
+        Activity.objects.restrict(user, "orglife.view")
+        .filter(org=branch, type__code="general_meeting", status="held")
+        .select_related("type")
+        .order_by("-held_on")
+    )
 
 
 def full_members_of(branch, user):

@@ -196,6 +196,16 @@ class Vote(models.Model):
     written_no = models.PositiveSmallIntegerField(_("written no of absent members"), default=0)
     passed = models.BooleanField(_("passed"))
     result = models.CharField(_("result"), max_length=200)
+    # The branch general meeting the vote was taken at: entitled and present then come from its
+    # computed attendance (orglife), not from typed numbers.
+    meeting = models.ForeignKey(
+        "orglife.Activity",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("meeting"),
+    )
 
     class Meta:
         verbose_name = _("vote")

@@ -303,6 +303,16 @@ def _check_details(step, on, *, pipeline, end_on, hours, people, approving_org, 
         raise ValidationError(errors)
 
 
+def _vote_at(meeting, vote: dict | None, *, branch, on: date) -> dict:
+    """The vote with entitled / present taken from a held branch general meeting's attendance."""
+    if (meeting.org_id != branch.pk or meeting.type.code != "general_meeting"
+            or meeting.status != "held" or meeting.held_on != on):  # fmt: skip
+        raise ValidationError({"meeting": _(
+            "Choose a branch general meeting of this branch, confirmed as held on the date of "
+            "the step.")})  # fmt: skip
+    return {**(vote or {}), "entitled": meeting.entitled_count, "present": meeting.voters_present}
+
+
 def _check_vote(vote: dict) -> rules.VoteResult:
     """The vote of a branch general meeting: counts must add up, and it must pass."""
     counts = {k: vote.get(k) for k in ("entitled", "present", "yes", "no", "abstain")}
@@ -385,9 +395,13 @@ def step_record(
     *, actor, pipeline: Pipeline, step: str, on: date, responsible: str = "", note: str = "",
     end_on: date | None = None, hours: Decimal | None = None, people=(), approving_org=None,
     vote: dict | None = None, documents=(), justification: str = "",
-    today: date | None = None,
+    today: date | None = None, meeting=None,
 ) -> StepRecord:  # fmt: skip
-    """Record one step on `on`; refuse it with the Chinese reason when it breaks a rule."""
+    """Record one step on `on`; refuse it with the Chinese reason when it breaks a rule.
+
+    A vote taken at a branch general meeting recorded in organizational life (`meeting`) takes
+    its entitled and present counts from that meeting's sign-ins; only the ballots are typed.
+    """
     if step not in STEP_LABELS:
         raise ValidationError({"step": _("Unknown development step: %(step)s.") % {"step": step}})
     pipeline = _locked(pipeline)
@@ -403,6 +417,8 @@ def step_record(
         raise ValidationError(
             {"step": _("“%(step)s” is already recorded.") % {"step": STEP_LABELS[step]}}
         )
+    if meeting is not None and step in VOTE_STEPS:
+        vote = _vote_at(meeting, vote, branch=branch, on=on)
     _check_details(
         step, on, pipeline=pipeline, end_on=end_on, hours=hours, people=people,
         approving_org=approving_org, vote=vote,
@@ -453,6 +469,7 @@ def step_record(
             record=record, entitled=vote["entitled"], present=vote["present"], yes=vote["yes"],
             no=vote["no"], abstain=vote["abstain"], written_yes=vote.get("written_yes") or 0,
             written_no=vote.get("written_no") or 0, passed=result.passed, result=result.message,
+            meeting=meeting if step in VOTE_STEPS else None,
         )  # fmt: skip
     _audit(
         actor, "development.step", pipeline, step=step, on=on, responsible=record.responsible,

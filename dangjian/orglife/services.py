@@ -331,15 +331,16 @@ def attendees_default(activity: Activity):
 
 def activity_publish(*, actor, activity: Activity, attendees: Iterable[Person] | None = None
                      ) -> Activity:  # fmt: skip
-    """Publish: invite the attendees (default `attendees_default`) and notify them."""
+    """Publish: invite the attendees (default `attendees_default`) and notify them.
+
+    An activity that is already over (entered afterwards from paper records) is published
+    without a notice; its attendance can then only be added by hand, with reasons.
+    """
     _require_manage(actor, activity)
     with transaction.atomic():
         activity = _locked(activity)
         if activity.status != ActivityStatus.PLANNED:
             raise ValidationError(_("Only a planned activity can be published."))
-        if activity.starts_at < timezone.now() - SIGNIN_LATE:
-            raise ValidationError({"starts_at": _("The start is in the past: set the real time "
-                                                  "before publishing.")})  # fmt: skip
         people = list(attendees_default(activity) if attendees is None else attendees)
         if not people:
             raise ValidationError(_("Nobody to invite: the organization has no members."))
@@ -352,8 +353,9 @@ def activity_publish(*, actor, activity: Activity, attendees: Iterable[Person] |
         activity.save(update_fields=["status", "published_at", "updated_at"])
         attendance_refresh(activity)
         _audit(actor, "orglife.activity_publish", activity, attendees=len(people))
-        _notify_attendees(actor, activity, _("Notice: %(topic)s") % {"topic": activity.topic},
-                          _notice_body(activity))  # fmt: skip
+        if _end_of(activity) > timezone.now():
+            _notify_attendees(actor, activity, _("Notice: %(topic)s") % {"topic": activity.topic},
+                              _notice_body(activity))  # fmt: skip
     return activity
 
 
@@ -510,7 +512,8 @@ def _sign(actor, activity: Activity, row: Attendance, method: str, at: datetime,
     row.method = method
     row.manual_reason = reason
     row.recorded_by = actor if actor is not None and actor.is_authenticated else None
-    row.late = at > activity.starts_at + timedelta(minutes=5)
+    # entered by hand (often afterwards): lateness is marked explicitly, not read from the clock
+    row.late = method != SigninMethod.MANUAL and at > activity.starts_at + timedelta(minutes=5)
     if row.reply == Reply.PENDING:
         row.reply = Reply.ATTENDING
     row.save(update_fields=["signed_in_at", "method", "manual_reason", "recorded_by", "late",
@@ -596,23 +599,23 @@ def attendance_mark(*, actor, attendance: Attendance, late: bool, left_early: bo
 def attendance_refresh(activity: Activity) -> Activity:
     """Recompute the counts, the voters present and the quorum from the attendance rows."""
     counts = Attendance.objects.filter(activity=activity).aggregate(
-        expected=Count("id"),
-        present=Count("id", filter=Q(signed_in_at__isnull=False)),
-        leave=Count("id", filter=Q(reply=Reply.LEAVE_APPROVED)),
-        entitled=Count("id", filter=Q(entitled=True)),
-        voters=Count("id", filter=Q(entitled=True, signed_in_at__isnull=False)),
+        n_expected=Count("id"),
+        n_present=Count("id", filter=Q(signed_in_at__isnull=False)),
+        n_leave=Count("id", filter=Q(reply=Reply.LEAVE_APPROVED)),
+        n_entitled=Count("id", filter=Q(entitled=True)),
+        n_voters=Count("id", filter=Q(entitled=True, signed_in_at__isnull=False)),
     )
     req = requirement_of(activity.type, policy_for(activity.org))
     rule = req.quorum if req is not None else activity.type.quorum
     if rule == "full_members":
-        quorum = rules.quorum_met(rule, entitled=counts["entitled"], present=counts["voters"])
+        quorum = rules.quorum_met(rule, entitled=counts["n_entitled"], present=counts["n_voters"])
     else:
-        quorum = rules.quorum_met(rule, entitled=counts["expected"], present=counts["present"])
-    activity.expected_count = counts["expected"]
-    activity.present_count = counts["present"]
-    activity.leave_count = counts["leave"]
-    activity.entitled_count = counts["entitled"]
-    activity.voters_present = counts["voters"]
+        quorum = rules.quorum_met(rule, entitled=counts["n_expected"], present=counts["n_present"])
+    activity.expected_count = counts["n_expected"]
+    activity.present_count = counts["n_present"]
+    activity.leave_count = counts["n_leave"]
+    activity.entitled_count = counts["n_entitled"]
+    activity.voters_present = counts["n_voters"]
     activity.quorum_met = quorum
     activity.save(update_fields=["expected_count", "present_count", "leave_count",
                                  "entitled_count", "voters_present", "quorum_met"])  # fmt: skip
@@ -961,4 +964,3 @@ def policy_set(*, actor, org, data: dict | None) -> PolicySetting | None:
         audit_record(actor=actor, action="orglife.policy_set", target=org, org=org,
                      changes={"data": [old.data if old else None, data]})  # fmt: skip
     return setting
-
