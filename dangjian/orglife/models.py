@@ -98,10 +98,10 @@ class ActivityType(models.Model):
 
 
 class ActivityStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    PUBLISHED = "published", _("Published")
-    HELD = "held", _("Held")
-    CANCELLED = "cancelled", _("Cancelled")
+    PLANNED = "planned", pgettext_lazy("activity status", "Planned")
+    PUBLISHED = "published", pgettext_lazy("activity status", "Published")
+    HELD = "held", pgettext_lazy("activity status", "Held")
+    CANCELLED = "cancelled", pgettext_lazy("activity status", "Cancelled")
 
 
 class Activity(models.Model):
