@@ -11,6 +11,12 @@ INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 def download(request, uid):
     """Stream an attachment the user may read; 404 for anything else, missing or not."""
     attachment = get_object_or_404(Attachment.objects.readable_by(request.user), uid=uid)
+    return attachment_response(request, attachment)
+
+
+def attachment_response(request, attachment: Attachment) -> FileResponse:
+    """Stream `attachment` (the caller decided the user may read it), inline on ?inline=1 for
+    types a browser shows safely; sandboxed and never cached."""
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError):

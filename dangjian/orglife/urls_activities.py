@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.ActivityListView.as_view(), name="list"),
     path("new/", views.activity_create, name="create"),
     path("<int:pk>/", views.activity_detail, name="detail"),
+    path("<int:pk>/files/<uuid:uid>/", views.activity_file, name="file"),
     path("<int:pk>/edit/", views.activity_edit, name="edit"),
     path("<int:pk>/publish/", views.activity_publish, name="publish"),
     path("<int:pk>/cancel/", views.activity_cancel, name="cancel"),

@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dangjian.attachments.models import Attachment
+from dangjian.attachments.views import attachment_response
 from dangjian.core.lists import ScopedListView
 from dangjian.core.scope import get_scoped_or_404, has_perm
 from dangjian.members.models import Person
@@ -259,6 +261,20 @@ def activity_detail(request, pk: int):
         "today": timezone.localdate(),
     }  # fmt: skip
     return render(request, "orglife/detail.html", context)
+
+
+@login_required
+def activity_file(request, pk: int, uid):
+    """A material of the activity or a photo/file of its minutes, for anyone who may see the
+    activity — invited members included, who hold no permission over the organization."""
+    activity = _activity_or_404(request, pk)
+    found = activity.materials.filter(uid=uid).first() or Attachment.objects.filter(
+        uid=uid, pk__in=MinutesVersion.files.through.objects.filter(
+            minutesversion__activity=activity).values("attachment_id"),
+    ).first()  # fmt: skip
+    if found is None:
+        raise Http404
+    return attachment_response(request, found)
 
 
 # --- planning and changing ----------------------------------------------------------------------

@@ -5,12 +5,18 @@ the group committee administrator (the default seer) sees them."""
 
 from datetime import date, timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from dangjian.members.services import person_create
 from dangjian.members.tests.conftest import id_number
 from dangjian.orglife.models import Activity, ActivityType
-from dangjian.orglife.services import activity_create, activity_publish, activity_type_save
+from dangjian.orglife.services import (
+    activity_create,
+    activity_publish,
+    activity_type_save,
+    activity_update,
+)
 
 TOPIC = "学习安全生产规定"
 
@@ -46,6 +52,13 @@ def _attendance(tree, personas) -> dict:
     }
 
 
+def _material(tree, personas) -> dict:
+    activity = _meeting_in_c(tree)
+    upload = SimpleUploadedFile("议程.pdf", b"%PDF-1.4\n" + b"0" * 200)
+    activity_update(actor=None, activity=activity, materials=[upload])
+    return {"pk": activity.pk, "uid": activity.materials.get().uid}
+
+
 def _custom_type_in_c(tree, personas) -> dict:
     saved = activity_type_save(actor=None, org=tree.other_company, name="安全生产学习会",
                                period="quarter")  # fmt: skip
@@ -54,6 +67,7 @@ def _custom_type_in_c(tree, personas) -> dict:
 
 SAMPLES = {
     "orglife:detail": _activity,
+    "orglife:file": _material,
     "orglife:edit": _activity,
     "orglife:publish": _activity,
     "orglife:cancel": _activity,

@@ -462,3 +462,23 @@ class TestAppraisal:
                 activity=appraisal,
                 ratings=self.ratings(appraisal, people.recorder),
             )
+
+
+class TestFiles:
+    def test_invited_members_read_the_materials_others_get_404(self, meeting, personas, client):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from dangjian.core.testing import login_as
+
+        upload = SimpleUploadedFile("议程.pdf", b"%PDF-1.4\n" + b"0" * 300)
+        services.activity_update(actor=personas.secretary_a, activity=meeting, materials=[upload])
+        material = meeting.materials.get()
+        url = f"/orglife/{meeting.pk}/files/{material.uid}/"
+        login_as(client, personas.member_a)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+        login_as(client, personas.member_b)
+        assert client.get(url).status_code == 404
+        # an attachment of another activity is not served through this one
+        assert client.get(f"/orglife/{meeting.pk}/files/{material.uid}x/").status_code == 404
