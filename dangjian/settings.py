@@ -156,6 +156,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "dangjian.development.tasks.development_daily",
         "schedule": crontab(hour=6, minute=30),
     },
+    "orglife-daily": {
+        "task": "dangjian.orglife.tasks.orglife_daily",
+        "schedule": crontab(hour=6, minute=45),
+    },
 }
 
 # --- accounts and security --------------------------------------------------------------------
