@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from dangjian.api import schema  # noqa: F401 - registers the schema extensions
 from dangjian.development.api import PipelineViewSet
 from dangjian.members.api import MemberViewSet
+from dangjian.orglife.api import ActivityViewSet
 from dangjian.orgs.api import OrgViewSet
 from dangjian.transfers.api import TransferViewSet
 
@@ -16,6 +17,7 @@ router.register("orgs", OrgViewSet, basename="org")
 router.register("members", MemberViewSet, basename="member")
 router.register("transfers", TransferViewSet, basename="transfer")
 router.register("development/pipelines", PipelineViewSet, basename="development-pipeline")
+router.register("orglife/activities", ActivityViewSet, basename="orglife-activity")
 
 v1 = [
     *router.urls,

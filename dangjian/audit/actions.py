@@ -104,6 +104,12 @@ ACTION_LABELS = {
     "export.development_dashboard": _("Exported the development overview"),
     "export.development_register": _("Printed a development register"),
     "export.development_checklist": _("Printed a development record"),
+    "export.orglife_minutes": _("Printed activity minutes"),
+    "export.orglife_attendance": _("Exported an activity's attendance"),
+    "export.orglife_signin_sheet": _("Printed a paper sign-in sheet"),
+    "export.orglife_register": _("Exported the annual activity register"),
+    "export.orglife-activities": _("Exported the activity list"),
+    "export.orglife_compliance": _("Exported the compliance heat-map"),
 }
 
 

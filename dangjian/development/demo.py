@@ -369,7 +369,8 @@ class Planner:
         yes = max(needed, present - rng.randint(0, 2))
         no = rng.randint(0, present - yes)
         vote = {"entitled": entitled, "present": present, "yes": yes, "no": no,
-                "abstain": present - yes - no, "written_yes": 0, "written_no": 0}  # fmt: skip
+                "abstain": present - yes - no, "written_yes": 0, "written_no": 0,
+                "meeting_id": None}  # fmt: skip
         result = rules.vote_result(full_members_entitled=entitled, voting_members_present=present,
                                    yes_votes=yes)  # fmt: skip
         vote["passed"], vote["result"] = result.passed, result.message

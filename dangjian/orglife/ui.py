@@ -15,6 +15,7 @@ from dangjian.core.home import HomePanel
 from dangjian.core.home import register as register_panel
 from dangjian.core.navigation import NavEntry
 from dangjian.core.navigation import register as register_entry
+from dangjian.orglife.compliance import home_warnings
 from dangjian.orglife.models import Activity, ActivityStatus, Reply
 
 UPCOMING_DAYS = 14
@@ -67,20 +68,11 @@ def upcoming_panel(request) -> dict | None:
     }
 
 
-def compliance_panel(request) -> dict | None:
-    """The compliance helper's warnings, imported on use so this module loads without it."""
-    try:
-        from dangjian.orglife.compliance import home_warnings
-    except ImportError:
-        return None
-    return home_warnings(request)
-
-
 register_entry(NavEntry(key="orglife", label=_("Org life"), url_name="orglife:list",
                         icon="people", permission="orglife.view", order=40))  # fmt: skip
 register_panel(HomePanel(key="orglife.upcoming", title=_("Activities to attend"),
                          template="orglife/home_upcoming.html", context=upcoming_panel,
                          order=14))  # fmt: skip
 register_panel(HomePanel(key="orglife.compliance", title=_("Organizational life due"),
-                         template="orglife/compliance_home.html", context=compliance_panel,
+                         template="orglife/compliance_home.html", context=home_warnings,
                          permission="orglife.manage", order=15))  # fmt: skip

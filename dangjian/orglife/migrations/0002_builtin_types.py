@@ -2,18 +2,11 @@
 
 from django.db import migrations
 
-AUDIENCE = {"committee_meeting": "committee", "group_meeting": "group"}
-
 
 def create(apps, schema_editor):
-    from dangjian.rules.orglife import TYPES
+    from dangjian.orglife.builtin import sync_builtin_types
 
-    ActivityType = apps.get_model("orglife", "ActivityType")
-    for order, (code, name) in enumerate(TYPES.items(), start=1):
-        ActivityType.objects.update_or_create(
-            org=None, code=code,
-            defaults={"name": name, "order": order, "audience": AUDIENCE.get(code, "branch")},
-        )  # fmt: skip
+    sync_builtin_types(apps.get_model("orglife", "ActivityType"))
 
 
 class Migration(migrations.Migration):

@@ -588,16 +588,6 @@ def test_a_planned_activity_has_no_meeting_part(personas, make_activity):
 # --- in a real browser ------------------------------------------------------------------------
 
 
-def _restore_builtin_types() -> None:
-    """The built-in activity types come from a data migration, which a transactional test's
-    flush (of an earlier test) removes; put them back as the migration does."""
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("dangjian.orglife.migrations.0002_builtin_types").create(apps, None)
-
-
 def _browser_context(chromium, live_server, user, width: int, height: int):
     """A browser context already signed in as `user` (the session of a test client)."""
     from django.conf import settings
@@ -617,7 +607,6 @@ def test_phone_sign_in_and_minutes_editor_in_chromium(
     from dangjian.core.tests.e2e.test_smoke import ARTIFACTS
 
     chromium = request.getfixturevalue("browser")  # skips when Chromium is not installed
-    _restore_builtin_types()
 
     activity = make_activity(starts_at=timezone.now() - timedelta(minutes=2))
     signin_url = live_server.url + reverse("orglife:signin",
