@@ -652,6 +652,7 @@ class SeedResult:
     people: int = 0  # member records (Person rows), by stage in `stages`
     stages: dict[str, int] = field(default_factory=dict)
     development: dict[str, int] = field(default_factory=dict)  # pipelines, steps, …
+    orglife: dict[str, int] = field(default_factory=dict)  # activities, attendance rows, …
 
 
 def demo_root() -> Organization | None:
@@ -1061,8 +1062,12 @@ def _big_sqlite_cache(mib: int = 256):
             cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
-def seed(*, members: int = 1500, seed: int = 2026, today: date | None = None) -> SeedResult:
-    """Build the demo group once. Returns created=False (and touches nothing) if it exists."""
+def seed(*, members: int = 1500, seed: int = 2026, today: date | None = None,
+         orglife_months: int = 12) -> SeedResult:  # fmt: skip
+    """Build the demo group once. Returns created=False (and touches nothing) if it exists.
+
+    `orglife_months`: months of organizational-life history before the current one (0: none).
+    """
     if demo_root() is not None:
         return SeedResult(created=False)
     today = today or timezone.localdate()
@@ -1085,6 +1090,10 @@ def seed(*, members: int = 1500, seed: int = 2026, today: date | None = None) ->
             random.Random(f"{seed}/development"), today, records=records, planned=planned
         )
         stages.update(development.people)
+        from dangjian.orglife.demo import seed_orglife  # builds on the people and pipelines
+
+        orglife = seed_orglife(random.Random(f"{seed}/orglife"), today, root=planned[0].obj,
+                               months=orglife_months)  # fmt: skip
         result = SeedResult(
             created=True,
             organizations=len(planned),
@@ -1096,6 +1105,7 @@ def seed(*, members: int = 1500, seed: int = 2026, today: date | None = None) ->
             people=sum(stages.values()),
             stages={str(stage): count for stage, count in sorted(stages.items())},
             development=development.counts(),
+            orglife=orglife.counts(),
         )
         root = planned[0].obj
         audit_record(
@@ -1115,6 +1125,7 @@ def seed(*, members: int = 1500, seed: int = 2026, today: date | None = None) ->
                 "people": result.people,
                 "stages": result.stages,
                 "development": result.development,
+                "orglife": result.orglife,
             },
         )
     _analyze()

@@ -1,4 +1,5 @@
-"""`manage.py seed_demo [--members N] [--seed S]`: build the demo energy group once."""
+"""`manage.py seed_demo [--members N] [--seed S] [--orglife-months M]`: build the demo energy
+group once."""
 
 import time
 
@@ -13,12 +14,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--members", type=int, default=1500, help="party members (≥ 20)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed")
+        parser.add_argument(
+            "--orglife-months", type=int, default=12,
+            help="months of organizational-life history before the current one (0: none)",
+        )  # fmt: skip
 
-    def handle(self, *args, members: int, seed: int, **options):
+    def handle(self, *args, members: int, seed: int, orglife_months: int, **options):
         if members < 20:
             raise CommandError("--members must be at least 20.")
+        if orglife_months < 0:
+            raise CommandError("--orglife-months must not be negative.")
         started = time.monotonic()
-        result = demo.seed(members=members, seed=seed)
+        result = demo.seed(members=members, seed=seed, orglife_months=orglife_months)
         if not result.created:
             self.stdout.write(
                 f"Demo group “{demo.ROOT_NAME}” already exists ({demo.ROOT_CODE}); nothing to do."
@@ -33,7 +40,9 @@ class Command(BaseCommand):
                 f"{len(result.demo_accounts)} demo accounts, {result.people} member records ("
                 + ", ".join(f"{stage} {count}" for stage, count in result.stages.items())
                 + f"), {result.development.get('pipelines', 0)} development pipelines "
-                f"({result.development.get('overdue', 0)} overdue)"
+                f"({result.development.get('overdue', 0)} overdue), "
+                f"{result.orglife.get('activities', 0)} organizational-life activities "
+                f"({result.orglife.get('attendance', 0)} attendance rows)"
                 f" in {time.monotonic() - started:.1f} s."
             )
         )
