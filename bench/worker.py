@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -33,26 +34,25 @@ def seed_if_needed(members: int) -> dict:
             "people": result.people}  # fmt: skip
 
 
-def pg_search(members: int, database: str, keep: bool) -> dict:
-    """Create (or reuse) a PostgreSQL database, seed it, measure the search, drop it."""
+def _pg_admin():
     import psycopg
 
-    admin = psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres",
-                            autocommit=True, connect_timeout=5)  # fmt: skip
+    return psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres",
+                           autocommit=True, connect_timeout=5)  # fmt: skip
+
+
+@contextmanager
+def pg_database(database: str, keep: bool):
+    """Create (or reuse) a PostgreSQL database, point Django at it and migrate; drop it
+    afterwards unless `keep`."""
+    admin = _pg_admin()
     exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
     if not exists:
         admin.execute(f'CREATE DATABASE "{database}"')
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
     try:
         setup(migrate=True)
-        from bench.members import bench_search
-
-        seeded = seed_if_needed(members)
-        from django.db import connection
-
-        with connection.cursor() as cursor:  # what autovacuum does soon after a bulk load
-            cursor.execute("VACUUM ANALYZE")
-        return {**seeded, **bench_search()}
+        yield
     finally:
         if not keep:
             from django.db import connections
@@ -62,10 +62,53 @@ def pg_search(members: int, database: str, keep: bool) -> dict:
         admin.close()
 
 
+def vacuum_analyze() -> None:
+    """What autovacuum does soon after a bulk load."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def pg_search(members: int, database: str, keep: bool) -> dict:
+    """Seed a PostgreSQL database (unless it is), measure the search."""
+    with pg_database(database, keep):
+        from bench.members import bench_search
+
+        seeded = seed_if_needed(members)
+        vacuum_analyze()
+        return {**seeded, **bench_search()}
+
+
+def pg_orglife(members: int, database: str, keep: bool) -> dict:
+    """Seed a PostgreSQL database (unless it is), time the nightly compliance refresh there,
+    then the committee heat-map."""
+    with pg_database(database, keep):
+        from bench import orglife
+
+        seeded = seed_if_needed(members)
+        sizes = orglife.ensure_activities()
+        vacuum_analyze()
+        refresh = orglife.bench_refresh()
+        vacuum_analyze()  # the refresh rewrote every cell
+        return {**seeded, **sizes, **orglife.bench_heatmap(),
+                "refresh_seconds": refresh["seconds"]}  # fmt: skip
+
+
+def pg_drop(database: str) -> dict:
+    admin = _pg_admin()
+    admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    admin.close()
+    return {"dropped": database}
+
+
 def main(argv: list[str]) -> int:
     task = argv[0]
-    if task == "pg_search":
-        result = pg_search(int(argv[1]), argv[2], keep=len(argv) > 3 and argv[3] == "keep")
+    if task in ("pg_search", "pg_orglife"):
+        run = pg_search if task == "pg_search" else pg_orglife
+        result = run(int(argv[1]), argv[2], keep=len(argv) > 3 and argv[3] == "keep")
+    elif task == "pg_drop":
+        result = pg_drop(argv[1])
     else:
         setup()
         from bench import members
@@ -100,6 +143,10 @@ def main(argv: list[str]) -> int:
             from bench import development
 
             result = development.bench_dashboard()
+        elif task == "orglife_refresh":
+            from bench import orglife
+
+            result = {**orglife.ensure_activities(), **orglife.bench_refresh()}
         else:
             raise SystemExit(f"unknown task {task}")
     print(json.dumps(result, default=str))
